@@ -1,0 +1,82 @@
+import type { Server } from 'node:http';
+import express, { type Express, type Router } from 'express';
+import type { Registry } from 'prom-client';
+import { CONTENT_TYPES, negotiateFormat, renderMetrics } from '../metrics/exposition.js';
+import type { UpstreamHealth } from '../proxy/upstream-health.js';
+
+export interface AdminDeps {
+  registry: Registry;
+  health: UpstreamHealth;
+  version: string;
+  upstreamUrl: URL;
+  startedAt: number;
+  /** Which monitoring parts are on, for /health. */
+  features: () => Record<string, boolean>;
+  /** True once shutdown began: /ready answers 503 so the load balancer stops sending traffic. */
+  draining: () => boolean;
+  /** Further routers of other subsystems (ingest, recent errors), mounted as given. */
+  mounts?: ReadonlyArray<{ path: string; router: Router }>;
+}
+
+/** The admin port: never exposed publicly, never proxied, never traced. */
+export function createAdminApp(deps: AdminDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/metrics', async (req, res) => {
+    const format = negotiateFormat(req.headers.accept);
+    const body = await renderMetrics(deps.registry, format);
+    res.set('content-type', CONTENT_TYPES[format]).send(body);
+  });
+
+  app.get('/health', (_req, res) => {
+    const upstream = deps.health.current;
+    res.json({
+      status: 'ok',
+      version: deps.version,
+      uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      upstream: {
+        url: deps.upstreamUrl.origin + deps.upstreamUrl.pathname.replace(/\/$/, ''),
+        reachable: upstream.up,
+        last_ok_at: upstream.lastOkAt === undefined ? null : new Date(upstream.lastOkAt).toISOString(),
+        reason: upstream.reason ?? null,
+      },
+      monitoring: deps.features(),
+    });
+  });
+
+  app.get('/ready', (_req, res) => {
+    if (deps.draining()) {
+      res.status(503).json({ status: 'not_ready', reason: 'shutting down' });
+    } else if (!deps.health.isReady()) {
+      res
+        .status(503)
+        .json({ status: 'not_ready', reason: deps.health.current.reason ?? 'backend health probe is stale' });
+    } else {
+      res.json({ status: 'ready' });
+    }
+  });
+
+  for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'Not Found', message: `no admin endpoint ${req.method} ${req.path}` });
+  });
+  // Express 5 forwards rejected promises here; the message never includes request data.
+  app.use(
+    (
+      error: Error & { status?: number; type?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
+      if (res.headersSent) return void res.destroy();
+      res.status(status).json({ error: status >= 500 ? 'Internal Server Error' : error.message });
+    },
+  );
+  return app;
+}
+
+export type { Server };

@@ -1,0 +1,157 @@
+import { type ConfigProblem, type Env, EnvReader } from './env.js';
+import { compileRoutePattern, type RoutePattern } from './route-pattern.js';
+import { compileTrust, type TrustProxy } from './trust-proxy.js';
+
+/** Defaults, documented once in docs/CONFIGURATION.md. */
+export const DEFAULTS = Object.freeze({
+  host: '0.0.0.0',
+  port: 8080,
+  adminHost: '0.0.0.0',
+  adminPort: 9464,
+  /** LLM generations and speech synthesis routinely take minutes; nginx's 60 s would cut them. */
+  upstreamTimeoutMs: 300_000,
+  upstreamConnectTimeoutMs: 5_000,
+  upstreamMaxSockets: 256,
+  /** Below uvicorn's and gunicorn's 5 s keep-alive, so the sidecar never reuses a socket the backend is closing. */
+  upstreamIdleTimeoutMs: 4_000,
+  upstreamHealthPath: '/health',
+  upstreamHealthIntervalMs: 5_000,
+  maxRoutes: 200,
+  shutdownTimeoutMs: 25_000,
+  logLevel: 'info',
+  trustProxy: 'loopback, uniquelocal',
+});
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly proxy: {
+    readonly host: string;
+    readonly port: number;
+    readonly trustProxy: TrustProxy;
+    readonly preserveHost: boolean;
+  };
+  readonly upstream: {
+    readonly url: URL;
+    readonly timeoutMs: number;
+    readonly connectTimeoutMs: number;
+    readonly maxSockets: number;
+    readonly idleTimeoutMs: number;
+    readonly healthPath: string;
+    readonly healthIntervalMs: number;
+  };
+  readonly admin: {
+    readonly host: string;
+    readonly port: number;
+  };
+  readonly routes: {
+    readonly patterns: readonly RoutePattern[];
+    readonly maxRoutes: number;
+  };
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly accessLog: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems
+          .map(
+            (p) =>
+              `  - ${p.variable}=${p.value === undefined ? '(unset)' : JSON.stringify(p.value)}: ${p.rule}`,
+          )
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof URL) && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads the whole configuration from the environment, once, at start-up. Every problem is
+ * collected and thrown together as a ConfigError, so an operator fixes them in one round.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const r = new EnvReader(env);
+
+  const upstreamUrl = r.url('UPSTREAM_URL', ['http', 'https'], true);
+  const healthPath = r.string('UPSTREAM_HEALTH_PATH', DEFAULTS.upstreamHealthPath);
+  if (!healthPath.startsWith('/')) r.problem('UPSTREAM_HEALTH_PATH', healthPath, 'must start with /');
+
+  let trustProxy: TrustProxy = compileTrust(DEFAULTS.trustProxy);
+  const trustRaw = r.raw('TRUST_PROXY');
+  if (trustRaw !== undefined) {
+    try {
+      trustProxy = compileTrust(trustRaw);
+    } catch (error) {
+      r.problem('TRUST_PROXY', trustRaw, (error as Error).message);
+    }
+  }
+
+  const maxRoutes = r.int('MAX_ROUTES', DEFAULTS.maxRoutes, 1, 100_000);
+  const patterns: RoutePattern[] = [];
+  for (const source of r.list('ROUTE_PATTERNS')) {
+    try {
+      patterns.push(compileRoutePattern(source));
+    } catch (error) {
+      r.problem('ROUTE_PATTERNS', source, (error as Error).message);
+    }
+  }
+  if (patterns.length > maxRoutes) {
+    r.problem('ROUTE_PATTERNS', `${patterns.length} patterns`, `must not exceed MAX_ROUTES (${maxRoutes})`);
+  }
+
+  const port = r.int('PORT', DEFAULTS.port, 0, 65_535);
+  const adminPort = r.int('ADMIN_PORT', DEFAULTS.adminPort, 0, 65_535);
+  if (port !== 0 && port === adminPort) {
+    r.problem(
+      'ADMIN_PORT',
+      String(adminPort),
+      'must differ from PORT: the admin port is never shared with traffic',
+    );
+  }
+
+  const config: Config = {
+    proxy: {
+      host: r.string('HOST', DEFAULTS.host),
+      port,
+      trustProxy,
+      preserveHost: r.bool('PRESERVE_HOST', true),
+    },
+    upstream: {
+      url: upstreamUrl ?? new URL('http://invalid.invalid'),
+      timeoutMs: r.int('UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 1, 86_400_000),
+      connectTimeoutMs: r.int('UPSTREAM_CONNECT_TIMEOUT_MS', DEFAULTS.upstreamConnectTimeoutMs, 1, 600_000),
+      maxSockets: r.int('UPSTREAM_MAX_SOCKETS', DEFAULTS.upstreamMaxSockets, 1, 65_535),
+      idleTimeoutMs: r.int('UPSTREAM_IDLE_TIMEOUT_MS', DEFAULTS.upstreamIdleTimeoutMs, 100, 3_600_000),
+      healthPath,
+      healthIntervalMs: r.int(
+        'UPSTREAM_HEALTH_INTERVAL_MS',
+        DEFAULTS.upstreamHealthIntervalMs,
+        100,
+        3_600_000,
+      ),
+    },
+    admin: {
+      host: r.string('ADMIN_HOST', DEFAULTS.adminHost),
+      port: adminPort,
+    },
+    routes: { patterns, maxRoutes },
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 600_000),
+    logLevel: r.oneOf('LOG_LEVEL', DEFAULTS.logLevel, LOG_LEVELS),
+    accessLog: r.bool('ACCESS_LOG', false),
+  };
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return deepFreeze(config);
+}

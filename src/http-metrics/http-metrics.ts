@@ -1,0 +1,219 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { BODY_SIZE_BUCKETS, HTTP_DURATION_BUCKETS, STREAM_DURATION_BUCKETS } from '../metrics/buckets.js';
+
+/** Metric names, documented in docs/METRICS.md. OpenTelemetry HTTP semantic conventions in Prometheus form. */
+export const HTTP_METRICS = Object.freeze({
+  requestDuration: 'http_server_request_duration_seconds',
+  activeRequests: 'http_server_active_requests',
+  requestBodySize: 'http_server_request_body_size_bytes',
+  responseBodySize: 'http_server_response_body_size_bytes',
+  streamDuration: 'http_server_stream_duration_seconds',
+  activeStreams: 'http_server_active_streams',
+  upstreamHeadersDuration: 'sidecar_upstream_response_headers_duration_seconds',
+  upstreamErrors: 'sidecar_upstream_errors_total',
+  routeOverflow: 'sidecar_route_overflow_total',
+  routesInUse: 'sidecar_routes',
+});
+
+/** Methods of RFC 9110 plus PATCH; anything else is `_OTHER`, as the semantic conventions say. */
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
+
+export function normalizeMethod(method: string | undefined): string {
+  return method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
+}
+
+export type StreamKind = 'sse' | 'websocket';
+
+export interface FinishedRequest {
+  method: string;
+  route: string;
+  status: number;
+  /** Empty on success; the status code for 5xx; a failure kind for failures the sidecar saw. */
+  errorType: string;
+  durationSeconds: number;
+  requestBytes: number;
+  responseBytes: number;
+  exemplar?: Record<string, string> | undefined;
+}
+
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+/**
+ * The RED metrics of proxied traffic. Label children are cached by their values: prom-client
+ * hashes the label object on every observe, and this is the per-request path.
+ */
+export class HttpMetrics {
+  readonly requestDuration: Histogram<string>;
+  private readonly activeRequests: Gauge<string>;
+  private readonly requestBodySize: Histogram<string>;
+  private readonly responseBodySize: Histogram<string>;
+  private readonly streamDuration: Histogram<string>;
+  private readonly activeStreams: Gauge<string>;
+  private readonly upstreamHeaders: Histogram<string>;
+  private readonly upstreamErrors: Counter<string>;
+  private readonly routeOverflow: Counter<string>;
+  private readonly durationChildren = new Map<string, HistogramChild>();
+  private readonly sizeChildren = new Map<string, [HistogramChild, HistogramChild]>();
+  private readonly headersChildren = new Map<string, HistogramChild>();
+  private readonly activeChildren = new Map<string, ReturnType<Gauge<string>['labels']>>();
+
+  constructor(registry: Registry, routeCount: () => number) {
+    const registers = [registry];
+    this.requestDuration = new Histogram({
+      name: HTTP_METRICS.requestDuration,
+      help: 'Duration of proxied HTTP requests, from the first byte received to the last byte sent.',
+      labelNames: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'],
+      buckets: [...HTTP_DURATION_BUCKETS],
+      registers,
+      enableExemplars: true,
+    });
+    this.activeRequests = new Gauge({
+      name: HTTP_METRICS.activeRequests,
+      help: 'Proxied HTTP requests in flight.',
+      labelNames: ['http_request_method'],
+      registers,
+    });
+    this.requestBodySize = new Histogram({
+      name: HTTP_METRICS.requestBodySize,
+      help: 'Bytes of request body streamed to the backend.',
+      labelNames: ['http_request_method', 'http_route'],
+      buckets: [...BODY_SIZE_BUCKETS],
+      registers,
+    });
+    this.responseBodySize = new Histogram({
+      name: HTTP_METRICS.responseBodySize,
+      help: 'Bytes of response body streamed to the client.',
+      labelNames: ['http_request_method', 'http_route'],
+      buckets: [...BODY_SIZE_BUCKETS],
+      registers,
+    });
+    this.streamDuration = new Histogram({
+      name: HTTP_METRICS.streamDuration,
+      help: 'Lifetime of long-lived streams (WebSocket, server-sent events), kept out of the request-duration histogram.',
+      labelNames: ['http_route', 'stream_type', 'error_type'],
+      buckets: [...STREAM_DURATION_BUCKETS],
+      registers,
+    });
+    this.activeStreams = new Gauge({
+      name: HTTP_METRICS.activeStreams,
+      help: 'Open long-lived streams (WebSocket, server-sent events).',
+      labelNames: ['stream_type'],
+      registers,
+    });
+    this.upstreamHeaders = new Histogram({
+      name: HTTP_METRICS.upstreamHeadersDuration,
+      help: 'Time from receiving a request to receiving the backend response headers.',
+      labelNames: ['http_request_method', 'http_route'],
+      buckets: [...HTTP_DURATION_BUCKETS],
+      registers,
+    });
+    this.upstreamErrors = new Counter({
+      name: HTTP_METRICS.upstreamErrors,
+      help: 'Requests the backend did not complete, by failure kind.',
+      labelNames: ['error_type'],
+      registers,
+    });
+    this.routeOverflow = new Counter({
+      name: HTTP_METRICS.routeOverflow,
+      help: 'Requests recorded as __overflow__ because MAX_ROUTES distinct routes already exist.',
+      registers,
+    });
+    new Gauge({
+      name: HTTP_METRICS.routesInUse,
+      help: 'Distinct http_route values admitted so far (bounded by MAX_ROUTES).',
+      registers,
+      collect() {
+        this.set(routeCount());
+      },
+    });
+    for (const kind of ['sse', 'websocket']) this.activeStreams.set({ stream_type: kind }, 0);
+    this.routeOverflow.inc(0);
+  }
+
+  requestStarted(method: string): void {
+    this.activeChild(method).inc();
+  }
+
+  requestFinished(r: FinishedRequest): void {
+    this.activeChild(r.method).dec();
+    const key = r.method + '\u0000' + r.route + '\u0000' + r.status + '\u0000' + r.errorType;
+    if (r.exemplar) {
+      this.requestDuration.observe({
+        labels: {
+          http_request_method: r.method,
+          http_route: r.route,
+          http_response_status_code: String(r.status),
+          error_type: r.errorType,
+        },
+        value: r.durationSeconds,
+        exemplarLabels: r.exemplar,
+      });
+    } else {
+      let child = this.durationChildren.get(key);
+      if (child === undefined) {
+        child = this.requestDuration.labels(r.method, r.route, String(r.status), r.errorType);
+        this.durationChildren.set(key, child);
+      }
+      child.observe(r.durationSeconds);
+    }
+    const sizeKey = r.method + '\u0000' + r.route;
+    let sizes = this.sizeChildren.get(sizeKey);
+    if (sizes === undefined) {
+      sizes = [
+        this.requestBodySize.labels(r.method, r.route),
+        this.responseBodySize.labels(r.method, r.route),
+      ];
+      this.sizeChildren.set(sizeKey, sizes);
+    }
+    sizes[0].observe(r.requestBytes);
+    sizes[1].observe(r.responseBytes);
+  }
+
+  upstreamHeadersReceived(method: string, route: string, seconds: number): void {
+    const key = method + '\u0000' + route;
+    let child = this.headersChildren.get(key);
+    if (child === undefined) {
+      child = this.upstreamHeaders.labels(method, route);
+      this.headersChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  upstreamFailed(errorType: string): void {
+    this.upstreamErrors.inc({ error_type: errorType });
+  }
+
+  routeOverflowed(): void {
+    this.routeOverflow.inc();
+  }
+
+  /** A request became a stream: it leaves the request gauge for the stream gauge. */
+  streamStarted(method: string, kind: StreamKind): void {
+    this.activeChild(method).dec();
+    this.activeStreams.inc({ stream_type: kind });
+  }
+
+  streamFinished(route: string, kind: StreamKind, errorType: string, seconds: number): void {
+    this.activeStreams.dec({ stream_type: kind });
+    this.streamDuration.observe({ http_route: route, stream_type: kind, error_type: errorType }, seconds);
+  }
+
+  private activeChild(method: string) {
+    let child = this.activeChildren.get(method);
+    if (child === undefined) {
+      child = this.activeRequests.labels(method);
+      this.activeChildren.set(method, child);
+    }
+    return child;
+  }
+}

@@ -1,0 +1,38 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { StreamKind } from '../http-metrics/http-metrics.js';
+import type { UpstreamFailure } from './upstream-errors.js';
+
+/** Everything the sidecar tracks about one proxied request, from arrival to the last byte. */
+export interface Exchange {
+  readonly startedAt: number;
+  readonly method: string;
+  readonly requestId: string;
+  readonly route: { template: string; declared: boolean };
+  /** The client's own Connection wish, kept because the header itself is not forwarded. */
+  readonly clientWantsClose: boolean;
+  proxyReq: ClientRequest | undefined;
+  proxyRes: IncomingMessage | undefined;
+  /** The status the backend answered, once its headers arrived. */
+  backendStatus: number | undefined;
+  /** A failure the sidecar answered for, or saw after the headers were sent. */
+  failure: UpstreamFailure | undefined;
+  /** The backend's response body broke off before its end. */
+  upstreamBroke: boolean;
+  stream: StreamKind | undefined;
+  requestBytes: number;
+  responseBytes: number;
+  timer: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
+
+const EXCHANGE = Symbol('observability-sidecar.exchange');
+
+type WithExchange = IncomingMessage & { [EXCHANGE]?: Exchange };
+
+export function attachExchange(req: IncomingMessage, exchange: Exchange): void {
+  (req as WithExchange)[EXCHANGE] = exchange;
+}
+
+export function exchangeOf(req: IncomingMessage): Exchange | undefined {
+  return (req as WithExchange)[EXCHANGE];
+}

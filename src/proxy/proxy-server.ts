@@ -1,0 +1,415 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { createProxyMiddleware, type Options, proxyEventsPlugin } from 'http-proxy-middleware';
+import type { Config } from '../config/config.js';
+import { type HttpMetrics, normalizeMethod } from '../http-metrics/http-metrics.js';
+import type { RouteBudget } from '../http-metrics/route-budget.js';
+import type { Logger } from '../log/logger.js';
+import { attachExchange, type Exchange, exchangeOf } from './exchange.js';
+import { applyForwardedHeaders, removeHopByHop } from './forwarded-headers.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import {
+  CONNECT_TIMEOUT_CODE,
+  classifyUpstreamError,
+  failure,
+  TIMEOUT_CODE,
+  timeoutError,
+  type UpstreamFailure,
+} from './upstream-errors.js';
+
+/** What a finished exchange looked like to the client, as recorded in metrics. */
+export interface ExchangeOutcome {
+  readonly route: string;
+  readonly status: number;
+  readonly errorType: string;
+  readonly durationSeconds: number;
+}
+
+/**
+ * Extension points for other subsystems (Sentry, access logs). Each call is guarded: an
+ * observer that throws is logged and the request goes on untouched.
+ */
+export interface ExchangeObserver {
+  /** Just before the request leaves for the backend; may add headers to `req.headers`. */
+  forwarding?(req: IncomingMessage, exchange: Exchange): void;
+  /** Once, when the client connection for this exchange is done. */
+  finished?(req: IncomingMessage, exchange: Exchange, outcome: ExchangeOutcome): void;
+  /** Exemplar labels for the duration observation (e.g. a trace id), if any. */
+  exemplar?(exchange: Exchange): Record<string, string> | undefined;
+}
+
+export interface ProxyDeps {
+  config: Config;
+  metrics: HttpMetrics;
+  routes: RouteBudget;
+  logger: Logger;
+  observers?: readonly ExchangeObserver[];
+}
+
+export interface ProxyPort {
+  readonly server: http.Server;
+  readonly agent: http.Agent;
+  /** Requests and streams in flight. */
+  inFlight(): number;
+  /** Stop accepting, let in-flight requests finish, resolve when idle or after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean>;
+}
+
+const CLIENT_ABORT_STATUS = 499;
+const HOP_BY_HOP_RESPONSE = ['keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'te'];
+const SSE = 'text/event-stream';
+
+function sendFailure(res: ServerResponse, f: UpstreamFailure, requestId: string, close: boolean): void {
+  const body = JSON.stringify({
+    error: http.STATUS_CODES[f.status],
+    code: f.code,
+    message: f.message,
+    request_id: requestId,
+  });
+  // Headers the backend's response may have set before failing belong to that response, not this one.
+  for (const name of res.getHeaderNames()) if (name !== REQUEST_ID_HEADER) res.removeHeader(name);
+  res.writeHead(f.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+}
+
+function writeSocketFailure(socket: Socket, f: UpstreamFailure, requestId: string): void {
+  if (!socket.writable) return;
+  const body = JSON.stringify({
+    error: http.STATUS_CODES[f.status],
+    code: f.code,
+    message: f.message,
+    request_id: requestId,
+  });
+  socket.end(
+    `HTTP/1.1 ${f.status} ${http.STATUS_CODES[f.status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The proxy port. A plain node:http server hands each request to http-proxy-middleware: the
+ * proxy port has no routes of its own, so Express's router would only add work per request.
+ */
+export function createProxyPort(deps: ProxyDeps): ProxyPort {
+  const { config, metrics, routes, logger } = deps;
+  const observers = deps.observers ?? [];
+  const upstream = config.upstream;
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    maxSockets: upstream.maxSockets,
+    maxFreeSockets: upstream.maxSockets,
+    timeout: upstream.idleTimeoutMs,
+    scheduling: 'lifo',
+  };
+  const agent =
+    upstream.url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  function guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      logger.warn({ err: error, hook: what }, 'observer failed; the request goes on');
+    }
+  }
+
+  function settle(): void {
+    inFlight--;
+    if (draining && inFlight === 0) drained?.();
+  }
+
+  function finish(req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
+    ex.closed = true;
+    if (ex.timer) clearTimeout(ex.timer);
+    const durationSeconds = (performance.now() - ex.startedAt) / 1000;
+    let status: number;
+    let errorType: string;
+    if (res.writableFinished) {
+      status = res.statusCode;
+      errorType = ex.failure?.errorType ?? (status >= 500 ? String(status) : '');
+    } else if (ex.upstreamBroke || ex.failure) {
+      status = res.headersSent ? res.statusCode : (ex.failure?.status ?? 502);
+      errorType = ex.failure?.errorType ?? 'upstream_reset';
+      if (!ex.failure) metrics.upstreamFailed(errorType);
+    } else {
+      status = CLIENT_ABORT_STATUS;
+      errorType = 'client_abort';
+    }
+    const route = routes.label(ex.route, ex.backendStatus);
+    if (ex.stream) {
+      metrics.streamFinished(route, ex.stream, errorType, durationSeconds);
+    } else {
+      let exemplar: Record<string, string> | undefined;
+      for (const o of observers) if (o.exemplar) guard('exemplar', () => (exemplar ??= o.exemplar!(ex)));
+      metrics.requestFinished({
+        method: ex.method,
+        route,
+        status,
+        errorType,
+        durationSeconds,
+        requestBytes: ex.requestBytes,
+        responseBytes: ex.responseBytes,
+        exemplar,
+      });
+    }
+    const outcome: ExchangeOutcome = { route, status, errorType, durationSeconds };
+    for (const o of observers) if (o.finished) guard('finished', () => o.finished!(req, ex, outcome));
+    if (config.accessLog) {
+      logger.info(
+        {
+          request_id: ex.requestId,
+          method: req.method,
+          route,
+          status,
+          error_type: errorType || undefined,
+          duration_ms: Math.round(durationSeconds * 1e4) / 10,
+          request_bytes: ex.requestBytes,
+          response_bytes: ex.responseBytes,
+        },
+        'request',
+      );
+    }
+    settle();
+  }
+
+  function failUpstream(ex: Exchange, f: UpstreamFailure): void {
+    if (ex.failure) return;
+    ex.failure = f;
+    metrics.upstreamFailed(f.errorType);
+  }
+
+  const on: Options['on'] = {
+    proxyReq(proxyReq, req) {
+      const ex = exchangeOf(req);
+      if (!ex) return;
+      ex.proxyReq = proxyReq;
+      req.on('data', (chunk: Buffer) => {
+        ex.requestBytes += chunk.length;
+      });
+      const socket = proxyReq.socket;
+      if (socket?.connecting) {
+        const connectTimer = setTimeout(
+          () => proxyReq.destroy(timeoutError(CONNECT_TIMEOUT_CODE, upstream.connectTimeoutMs)),
+          upstream.connectTimeoutMs,
+        );
+        socket.once('connect', () => clearTimeout(connectTimer));
+        proxyReq.once('close', () => clearTimeout(connectTimer));
+      }
+    },
+    proxyRes(proxyRes, req, res) {
+      const ex = exchangeOf(req);
+      if (!ex) return;
+      if (ex.timer) clearTimeout(ex.timer);
+      ex.proxyRes = proxyRes;
+      ex.backendStatus = proxyRes.statusCode;
+      metrics.upstreamHeadersReceived(
+        ex.method,
+        routes.label(ex.route, ex.backendStatus),
+        (performance.now() - ex.startedAt) / 1000,
+      );
+      const headers = proxyRes.headers;
+      const connection = headers.connection;
+      if (connection) for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
+      for (const name of HOP_BY_HOP_RESPONSE) delete headers[name];
+      if (draining || ex.clientWantsClose) headers.connection = 'close';
+      else delete headers.connection;
+      if (headers['content-type']?.startsWith(SSE)) {
+        ex.stream = 'sse';
+        metrics.streamStarted(ex.method, 'sse');
+        // nginx honours this header and stops buffering the stream, whatever its own config says.
+        headers['x-accel-buffering'] ??= 'no';
+      }
+      proxyRes.on('data', (chunk: Buffer) => {
+        ex.responseBytes += chunk.length;
+      });
+      proxyRes.once('close', () => {
+        if (!proxyRes.complete && !ex.closed) ex.upstreamBroke = true;
+      });
+      void res;
+    },
+    error(error, req, res) {
+      const ex = exchangeOf(req);
+      if (!ex || ex.closed) return;
+      const f = ex.failure ?? classifyUpstreamError(error as NodeJS.ErrnoException);
+      if (res && 'writeHead' in res) {
+        if (ex.backendStatus !== undefined) {
+          // The body broke off after the headers: abort so the client cannot mistake it for complete.
+          ex.upstreamBroke = true;
+          failUpstream(ex, failure('upstream_reset'));
+          res.destroy();
+          return;
+        }
+        failUpstream(ex, f);
+        if (!res.headersSent) sendFailure(res, f, ex.requestId, draining || ex.clientWantsClose);
+        else res.destroy();
+      } else if (res) {
+        failUpstream(ex, f);
+        if (ex.backendStatus === undefined) writeSocketFailure(res as Socket, f, ex.requestId);
+      }
+      logger.warn(
+        {
+          request_id: ex.requestId,
+          error_type: f.errorType,
+          code: (error as NodeJS.ErrnoException).code,
+          route: ex.route.template,
+        },
+        f.message,
+      );
+    },
+    proxyReqWs(proxyReq, req) {
+      const ex = exchangeOf(req);
+      if (!ex) return;
+      ex.proxyReq = proxyReq;
+      proxyReq.once('upgrade', (proxyRes) => {
+        ex.backendStatus = proxyRes.statusCode ?? 101;
+      });
+      proxyReq.once('response', (proxyRes) => {
+        ex.backendStatus = proxyRes.statusCode;
+      });
+    },
+  };
+
+  const common: Options = {
+    target: upstream.url.href,
+    changeOrigin: !config.proxy.preserveHost,
+    xfwd: false,
+    // The default plugins log to the console and answer errors with text; the sidecar keeps only
+    // the one that wires `on` handlers, and answers errors itself.
+    ejectPlugins: true,
+    plugins: [proxyEventsPlugin],
+    on,
+  };
+  const webProxy = createProxyMiddleware({ ...common, agent });
+  // An upgraded socket leaves the pool for good, so WebSockets get their own connections.
+  const wsProxy = createProxyMiddleware({ ...common, agent: false, upgradeTimeout: upstream.timeoutMs });
+
+  function begin(req: IncomingMessage, upgrade: boolean): Exchange {
+    const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
+    const connection = req.headers.connection;
+    const ex: Exchange = {
+      startedAt: performance.now(),
+      method: normalizeMethod(req.method),
+      requestId,
+      route: routes.template(req.url ?? '/'),
+      clientWantsClose: connection !== undefined && /\bclose\b/i.test(connection),
+      proxyReq: undefined,
+      proxyRes: undefined,
+      backendStatus: undefined,
+      failure: undefined,
+      upstreamBroke: false,
+      stream: undefined,
+      requestBytes: 0,
+      responseBytes: 0,
+      timer: undefined,
+      closed: false,
+    };
+    attachExchange(req, ex);
+    req.headers[REQUEST_ID_HEADER] = requestId;
+    applyForwardedHeaders(req, config.proxy.trustProxy);
+    removeHopByHop(req.headers, upgrade);
+    // The sidecar already answered `100 Continue` to the client; the backend gets the body at once.
+    delete req.headers.expect;
+    for (const o of observers) if (o.forwarding) guard('forwarding', () => o.forwarding!(req, ex));
+    inFlight++;
+    return ex;
+  }
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const ex = begin(req, false);
+    res.setHeader(REQUEST_ID_HEADER, ex.requestId);
+    metrics.requestStarted(ex.method);
+    res.once('close', () => finish(req, res, ex));
+    ex.timer = setTimeout(() => {
+      if (ex.backendStatus !== undefined || ex.closed) return;
+      const f = failure('timeout');
+      if (ex.proxyReq) {
+        failUpstream(ex, f);
+        ex.proxyReq.destroy(timeoutError(TIMEOUT_CODE, upstream.timeoutMs));
+      } else {
+        failUpstream(ex, f);
+        sendFailure(res, f, ex.requestId, true);
+      }
+    }, upstream.timeoutMs);
+    webProxy(req, res).catch((error: unknown) => logger.error({ err: error }, 'proxy middleware failed'));
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const ex = begin(req, true);
+    ex.stream = 'websocket';
+    metrics.requestStarted(ex.method);
+    metrics.streamStarted(ex.method, 'websocket');
+    socket.once('close', () => {
+      ex.closed = true;
+      const durationSeconds = (performance.now() - ex.startedAt) / 1000;
+      const route = routes.label(ex.route, ex.backendStatus);
+      const errorType = ex.failure?.errorType ?? (ex.backendStatus === undefined ? 'client_abort' : '');
+      metrics.streamFinished(route, 'websocket', errorType, durationSeconds);
+      const status = ex.failure?.status ?? ex.backendStatus ?? CLIENT_ABORT_STATUS;
+      const outcome: ExchangeOutcome = { route, status, errorType, durationSeconds };
+      for (const o of observers) if (o.finished) guard('finished', () => o.finished!(req, ex, outcome));
+      settle();
+    });
+    if (draining) {
+      writeSocketFailure(
+        socket,
+        { ...failure('upstream_unreachable'), status: 502, message: 'The sidecar is shutting down.' },
+        ex.requestId,
+      );
+      return;
+    }
+    wsProxy.upgrade(req, socket, head);
+  }
+
+  const server = http.createServer(
+    {
+      // Slow clients must not hold sockets forever; long responses are not affected.
+      headersTimeout: 30_000,
+      requestTimeout: 0,
+      keepAliveTimeout: 65_000,
+      // Refuses headers over 16 KiB with 431, like nginx's large_client_header_buffers default.
+      maxHeaderSize: 16_384,
+    },
+    handleRequest,
+  );
+  server.on('upgrade', handleUpgrade);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ error: http.STATUS_CODES[status], code: error.code ?? 'BAD_REQUEST' });
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
+  return {
+    server,
+    agent,
+    inFlight: () => inFlight,
+    drain(timeoutMs) {
+      draining = true;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve(false);
+        }, timeoutMs);
+        drained = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        server.close();
+        server.closeIdleConnections();
+        if (inFlight === 0) drained();
+      });
+    },
+  };
+}

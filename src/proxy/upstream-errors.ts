@@ -1,0 +1,71 @@
+/**
+ * The catalog of failures the sidecar itself answers for: each has the status the client gets,
+ * a stable code for the JSON body, and the `error_type` label value used in metrics.
+ */
+
+export interface UpstreamFailure {
+  readonly errorType: string;
+  readonly status: 502 | 504;
+  readonly code: string;
+  readonly message: string;
+}
+
+const FAILURES = {
+  connection_refused: {
+    status: 502,
+    code: 'UPSTREAM_CONNECTION_REFUSED',
+    message: 'The backend refused the connection.',
+  },
+  dns_failure: {
+    status: 502,
+    code: 'UPSTREAM_DNS_FAILURE',
+    message: 'The backend host name could not be resolved.',
+  },
+  upstream_reset: {
+    status: 502,
+    code: 'UPSTREAM_RESET',
+    message: 'The backend closed the connection before answering.',
+  },
+  upstream_protocol_error: {
+    status: 502,
+    code: 'UPSTREAM_PROTOCOL_ERROR',
+    message: 'The backend answered with something that is not valid HTTP.',
+  },
+  upstream_unreachable: {
+    status: 502,
+    code: 'UPSTREAM_UNREACHABLE',
+    message: 'The backend could not be reached.',
+  },
+  connect_timeout: {
+    status: 504,
+    code: 'UPSTREAM_CONNECT_TIMEOUT',
+    message: 'The backend did not accept the connection in time.',
+  },
+  timeout: { status: 504, code: 'UPSTREAM_TIMEOUT', message: 'The backend did not answer in time.' },
+} as const satisfies Record<string, Omit<UpstreamFailure, 'errorType'>>;
+
+export type UpstreamErrorType = keyof typeof FAILURES;
+
+/** Error codes the sidecar sets on errors it raises itself when a deadline passes. */
+export const TIMEOUT_CODE = 'SIDECAR_UPSTREAM_TIMEOUT';
+export const CONNECT_TIMEOUT_CODE = 'SIDECAR_UPSTREAM_CONNECT_TIMEOUT';
+
+export function failure(errorType: UpstreamErrorType): UpstreamFailure {
+  return { errorType, ...FAILURES[errorType] };
+}
+
+/** Maps a Node.js socket or parser error from the upstream request onto the catalog. */
+export function classifyUpstreamError(error: NodeJS.ErrnoException): UpstreamFailure {
+  const code = error.code ?? '';
+  if (code === TIMEOUT_CODE) return failure('timeout');
+  if (code === CONNECT_TIMEOUT_CODE || code === 'ETIMEDOUT') return failure('connect_timeout');
+  if (code === 'ECONNREFUSED') return failure('connection_refused');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return failure('dns_failure');
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return failure('upstream_reset');
+  if (code.startsWith('HPE_')) return failure('upstream_protocol_error');
+  return failure('upstream_unreachable');
+}
+
+export function timeoutError(code: string, ms: number): NodeJS.ErrnoException {
+  return Object.assign(new Error(`no answer from the backend within ${ms} ms`), { code });
+}

@@ -1,0 +1,107 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Gauge, type Registry } from 'prom-client';
+import { createAdminApp } from './admin/admin-app.js';
+import type { Config } from './config/config.js';
+import { HttpMetrics } from './http-metrics/http-metrics.js';
+import { RouteBudget } from './http-metrics/route-budget.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { createRegistry } from './metrics/registry.js';
+import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
+import { UpstreamHealth } from './proxy/upstream-health.js';
+import { VERSION } from './version.js';
+
+export interface SidecarDeps {
+  logger?: Logger;
+  registry?: Registry;
+}
+
+export interface Sidecar {
+  readonly config: Config;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly proxy: ProxyPort;
+  readonly admin: http.Server;
+  readonly health: UpstreamHealth;
+  /** Listen on both ports; resolves with the bound ports (useful with port 0). */
+  listen(): Promise<{ proxyPort: number; adminPort: number }>;
+  /** Graceful stop: stop accepting, finish in-flight requests within SHUTDOWN_TIMEOUT_MS, close. */
+  close(): Promise<void>;
+}
+
+function listenOn(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Wiring only: builds every part from the config and injected dependencies. No side effects until listen(). */
+export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const registry = deps.registry ?? createRegistry();
+  const startedAt = Date.now();
+  let draining = false;
+
+  new Gauge({
+    name: 'sidecar_build_info',
+    help: 'Always 1; labels carry the sidecar version and the Node.js version.',
+    labelNames: ['version', 'nodejs_version'],
+    registers: [registry],
+  }).set({ version: VERSION, nodejs_version: process.version }, 1);
+
+  let routes: RouteBudget | undefined;
+  const metrics = new HttpMetrics(registry, () => routes?.size ?? 0);
+  routes = new RouteBudget(config.routes.patterns, config.routes.maxRoutes, () => metrics.routeOverflowed());
+  const health = new UpstreamHealth(config.upstream, registry, logger);
+  const proxy = createProxyPort({ config, metrics, routes, logger });
+
+  const adminApp = createAdminApp({
+    registry,
+    health,
+    version: VERSION,
+    upstreamUrl: config.upstream.url,
+    startedAt,
+    features: () => ({ prometheus: true, sentry: false, ingest: false, system_metrics: false }),
+    draining: () => draining,
+  });
+  const admin = http.createServer(adminApp);
+
+  return {
+    config,
+    registry,
+    logger,
+    proxy,
+    admin,
+    health,
+    async listen() {
+      const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host);
+      const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
+      health.start();
+      logger.info(
+        { upstream: config.upstream.url.href },
+        `Proxy listening on http://${config.proxy.host}:${proxyPort} → ${config.upstream.url.href}`,
+      );
+      logger.info(`Prometheus metrics at http://${config.admin.host}:${adminPort}/metrics`);
+      logger.info(`Health at http://${config.admin.host}:${adminPort}/health, readiness at /ready`);
+      return { proxyPort, adminPort };
+    },
+    async close() {
+      draining = true;
+      const inFlight = proxy.inFlight();
+      if (inFlight > 0) logger.info({ in_flight: inFlight }, 'draining in-flight requests');
+      const clean = await proxy.drain(config.shutdownTimeoutMs);
+      if (!clean)
+        logger.warn({ in_flight: proxy.inFlight() }, 'shutdown budget spent; closing remaining connections');
+      health.stop();
+      proxy.agent.destroy();
+      await new Promise<void>((resolve) => {
+        admin.close(() => resolve());
+        admin.closeAllConnections();
+      });
+    },
+  };
+}
