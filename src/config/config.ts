@@ -1,5 +1,8 @@
 import { type ConfigProblem, type Env, EnvReader } from './env.js';
+import { type IngestConfig, readIngestConfig } from './ingest.js';
 import { compileRoutePattern, type RoutePattern } from './route-pattern.js';
+import { readSentryConfig, type SentryConfig } from './sentry.js';
+import { readSystemConfig, type SystemConfig } from './system.js';
 import { compileTrust, type TrustProxy } from './trust-proxy.js';
 
 /** Defaults, documented once in docs/CONFIGURATION.md. */
@@ -49,6 +52,9 @@ export interface Config {
     readonly patterns: readonly RoutePattern[];
     readonly maxRoutes: number;
   };
+  readonly sentry: SentryConfig;
+  readonly ingest: IngestConfig;
+  readonly system: SystemConfig;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly accessLog: boolean;
@@ -147,6 +153,9 @@ export function loadConfig(env: Env = process.env): Config {
       port: adminPort,
     },
     routes: { patterns, maxRoutes },
+    sentry: readSentryConfig(r),
+    ingest: readIngestConfig(r),
+    system: readSystemConfig(r),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 600_000),
     logLevel: r.oneOf('LOG_LEVEL', DEFAULTS.logLevel, LOG_LEVELS),
     accessLog: r.bool('ACCESS_LOG', false),
