@@ -39,7 +39,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   if (path === '/metrics')
     return json(res, 200, { note: 'the backend own /metrics, reachable through the proxy port' });
 
-  if (parts[0] === 'api' && parts[1] === 'users' && parts.length === 3 && req.method === 'GET') {
+  if (
+    parts[0] === 'api' &&
+    parts[1] === 'users' &&
+    parts.length === 3 &&
+    (req.method === 'GET' || req.method === 'HEAD')
+  ) {
     const id = parts[2]!;
     if (!/^\d+$/.test(id) || Number(id) > 1000) return json(res, 404, { detail: 'user not found' });
     return json(res, 200, { id: Number(id), name: `User ${id}`, plan: Number(id) % 2 ? 'basic' : 'premium' });

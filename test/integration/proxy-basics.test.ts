@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, request } from '../helpers/http.js';
+import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+
+interface Echoed {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+describe('proxy port: transparent forwarding', () => {
+  let stack: RunningSidecar;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND'])(
+    'forwards %s with path and query intact',
+    async (method) => {
+      const res = await request(`${stack.proxyUrl}/api/headers?x=1&y=%20z`, { method });
+      expect(res.status).toBe(200);
+      const echoed = json<Echoed>(res);
+      expect(echoed.method).toBe(method);
+      expect(echoed.url).toBe('/api/headers?x=1&y=%20z');
+    },
+  );
+
+  it('answers HEAD without a body', async () => {
+    const res = await request(`${stack.proxyUrl}/api/users/1`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(0);
+  });
+
+  it('streams request bodies both ways byte for byte', async () => {
+    const body = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    const res = await request(`${stack.proxyUrl}/api/echo`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.equals(body)).toBe(true);
+  });
+
+  it('reserves no path: the backend own /health and /metrics stay reachable', async () => {
+    expect(json(await request(`${stack.proxyUrl}/health`))).toEqual({ status: 'ok' });
+    const metrics = await request(`${stack.proxyUrl}/metrics`);
+    expect(json(metrics)).toHaveProperty('note');
+    expect(metrics.body.toString()).not.toContain('http_server_request_duration_seconds');
+  });
+
+  it('generates an X-Request-Id, sends it to the backend and returns it', async () => {
+    const res = await request(`${stack.proxyUrl}/api/headers`);
+    const id = res.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(json<Echoed>(res).headers['x-request-id']).toBe(id);
+  });
+
+  it('keeps a usable incoming X-Request-Id and replaces an unsafe one', async () => {
+    const kept = await request(`${stack.proxyUrl}/api/headers`, {
+      headers: { 'x-request-id': 'nginx-abc123' },
+    });
+    expect(kept.headers['x-request-id']).toBe('nginx-abc123');
+    expect(json<Echoed>(kept).headers['x-request-id']).toBe('nginx-abc123');
+    const replaced = await request(`${stack.proxyUrl}/api/headers`, {
+      headers: { 'x-request-id': 'a b<script>' },
+    });
+    expect(replaced.headers['x-request-id']).not.toBe('a b<script>');
+  });
+
+  it('preserves Host and appends X-Forwarded-* from a trusted peer', async () => {
+    const res = await request(`${stack.proxyUrl}/api/headers`, {
+      headers: {
+        host: 'bank.example',
+        'x-forwarded-for': '198.51.100.4',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'bank.example',
+      },
+    });
+    const headers = json<Echoed>(res).headers;
+    expect(headers.host).toBe('bank.example');
+    expect(headers['x-forwarded-for']).toBe('198.51.100.4, 127.0.0.1');
+    expect(headers['x-forwarded-proto']).toBe('https');
+    expect(headers['x-forwarded-host']).toBe('bank.example');
+  });
+
+  it('removes hop-by-hop headers before the backend', async () => {
+    const res = await request(`${stack.proxyUrl}/api/headers`, {
+      headers: {
+        connection: 'keep-alive, x-hop',
+        'x-hop': 'secret',
+        'proxy-authorization': 'Basic Zm9vOmJhcg==',
+        te: 'trailers',
+      },
+    });
+    const headers = json<Echoed>(res).headers;
+    expect(headers['x-hop']).toBeUndefined();
+    expect(headers['proxy-authorization']).toBeUndefined();
+    expect(headers.te).toBeUndefined();
+  });
+});
+
+describe('proxy port: forwarded headers from an untrusted peer', () => {
+  let stack: RunningSidecar;
+  beforeAll(async () => {
+    stack = await startStack({ TRUST_PROXY: 'false' });
+  });
+  afterAll(() => stack.close());
+
+  it('replaces forged X-Forwarded-* and drops Forwarded and X-Real-IP', async () => {
+    const res = await request(`${stack.proxyUrl}/api/headers`, {
+      headers: {
+        host: 'bank.example',
+        'x-forwarded-for': '6.6.6.6',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.example',
+        forwarded: 'for=6.6.6.6',
+        'x-real-ip': '6.6.6.6',
+      },
+    });
+    const headers = json<Echoed>(res).headers;
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(headers['x-forwarded-proto']).toBe('http');
+    expect(headers['x-forwarded-host']).toBe('bank.example');
+    expect(headers.forwarded).toBeUndefined();
+    expect(headers['x-real-ip']).toBeUndefined();
+  });
+});

@@ -1,0 +1,149 @@
+import http from 'node:http';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoBackend } from '../../examples/demo/backend.js';
+import { eventually, json, request, sleep } from '../helpers/http.js';
+import { scrape, valueOf } from '../helpers/prometheus-text.js';
+import { type RunningSidecar, startSidecar, startStack } from '../helpers/sidecar.js';
+
+const DURATION_COUNT = 'http_server_request_duration_seconds_count';
+
+/** A TCP port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('upstream failures', () => {
+  let stack: RunningSidecar;
+  beforeAll(async () => {
+    stack = await startStack({ UPSTREAM_TIMEOUT_MS: '400' });
+  });
+  afterAll(() => stack.close());
+
+  it('answers 504 with a JSON body when no headers arrive in time', async () => {
+    const started = Date.now();
+    const res = await request(`${stack.proxyUrl}/api/hang`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+    expect(res.status).toBe(504);
+    const body = json(res);
+    expect(body).toMatchObject({ error: 'Gateway Timeout', code: 'UPSTREAM_TIMEOUT' });
+    expect(body.request_id).toBe(res.headers['x-request-id']);
+    const samples = await scrape(stack.adminUrl);
+    expect(
+      valueOf(samples, DURATION_COUNT, { http_response_status_code: '504', error_type: 'timeout' }),
+    ).toBe(1);
+    expect(valueOf(samples, 'sidecar_upstream_errors_total', { error_type: 'timeout' })).toBe(1);
+  });
+
+  it('answers 502 when the backend drops the connection before answering', async () => {
+    const res = await request(`${stack.proxyUrl}/api/crash`);
+    expect(res.status).toBe(502);
+    expect(json(res)).toMatchObject({ code: 'UPSTREAM_RESET' });
+    const samples = await scrape(stack.adminUrl);
+    expect(
+      valueOf(samples, DURATION_COUNT, { http_response_status_code: '502', error_type: 'upstream_reset' }),
+    ).toBe(1);
+  });
+
+  it('aborts the client connection when the backend resets mid-body', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      http
+        .get(`${stack.proxyUrl}/api/reset`, { agent: false }, (res) => {
+          expect(res.statusCode).toBe(200);
+          res.on('data', () => {});
+          res.on('end', () => resolve(res.complete ? 'complete' : 'incomplete-end'));
+          res.on('aborted', () => resolve('aborted'));
+          res.on('error', () => resolve('aborted'));
+        })
+        .on('error', () => resolve('aborted'));
+    });
+    expect(outcome).not.toBe('complete');
+    const samples = await eventually(async () => {
+      const s = await scrape(stack.adminUrl);
+      return valueOf(s, DURATION_COUNT, { http_route: '/api/reset' }) === 1 ? s : undefined;
+    });
+    expect(
+      valueOf(samples, DURATION_COUNT, {
+        http_route: '/api/reset',
+        http_response_status_code: '200',
+        error_type: 'upstream_reset',
+      }),
+    ).toBe(1);
+  });
+
+  it('records a client that leaves early as 499 and aborts the upstream request', async () => {
+    const controller = new AbortController();
+    const pending = fetch(`${stack.proxyUrl}/api/slow?ms=5000`, { signal: controller.signal }).catch(
+      () => 'aborted',
+    );
+    await sleep(150);
+    controller.abort();
+    expect(await pending).toBe('aborted');
+    const samples = await eventually(async () => {
+      const s = await scrape(stack.adminUrl);
+      return valueOf(s, DURATION_COUNT, { http_response_status_code: '499' }) === 1 ? s : undefined;
+    });
+    expect(
+      valueOf(samples, DURATION_COUNT, { http_response_status_code: '499', error_type: 'client_abort' }),
+    ).toBe(1);
+    expect(valueOf(samples, 'http_server_active_requests', {})).toBe(0);
+    // the backend saw its socket close: its pending timer must not keep the connection busy
+    expect(stack.sidecar.proxy.inFlight()).toBe(0);
+  });
+});
+
+describe('backend unreachable', () => {
+  it('answers 502 UPSTREAM_CONNECTION_REFUSED on a closed port', async () => {
+    const port = await closedPort();
+    const running = await startSidecar(`http://127.0.0.1:${port}`);
+    try {
+      const res = await request(`${running.proxyUrl}/api/users/1`);
+      expect(res.status).toBe(502);
+      expect(json(res)).toMatchObject({ error: 'Bad Gateway', code: 'UPSTREAM_CONNECTION_REFUSED' });
+      const samples = await scrape(running.adminUrl);
+      expect(
+        valueOf(samples, DURATION_COUNT, { http_route: '__unconfirmed__', error_type: 'connection_refused' }),
+      ).toBe(1);
+      expect(valueOf(samples, 'sidecar_upstream_errors_total', { error_type: 'connection_refused' })).toBe(1);
+      const ready = await request(`${running.adminUrl}/ready`);
+      expect(ready.status).toBe(503);
+      expect(json(ready).reason).toMatch(/ECONNREFUSED/);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('answers 502 UPSTREAM_DNS_FAILURE when the host does not resolve', async () => {
+    const running = await startSidecar('http://backend.invalid:8000');
+    try {
+      const res = await request(`${running.proxyUrl}/x`);
+      expect(res.status).toBe(502);
+      expect(json(res)).toMatchObject({ code: 'UPSTREAM_DNS_FAILURE' });
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('recovers when the backend comes back', async () => {
+    const backend = await startDemoBackend();
+    const port = backend.port;
+    await backend.close();
+    const running = await startSidecar(`http://127.0.0.1:${port}`);
+    try {
+      expect((await request(`${running.proxyUrl}/api/users/1`)).status).toBe(502);
+      const again = await startDemoBackend(port);
+      try {
+        expect((await request(`${running.proxyUrl}/api/users/1`)).status).toBe(200);
+        await eventually(async () => (await request(`${running.adminUrl}/ready`)).status === 200);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await running.close();
+    }
+  });
+});

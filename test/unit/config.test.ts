@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, loadConfig } from '../../src/config/config.js';
+
+describe('loadConfig', () => {
+  it('applies documented defaults', () => {
+    const config = loadConfig({ UPSTREAM_URL: 'http://backend:8000' });
+    expect(config.proxy.port).toBe(8080);
+    expect(config.admin.port).toBe(9464);
+    expect(config.upstream.timeoutMs).toBe(DEFAULTS.upstreamTimeoutMs);
+    expect(config.upstream.healthPath).toBe('/health');
+    expect(config.routes.maxRoutes).toBe(200);
+    expect(config.accessLog).toBe(false);
+    expect(config.proxy.trustProxy.trusts('127.0.0.1', 0)).toBe(true);
+    expect(config.proxy.trustProxy.trusts('10.1.2.3', 0)).toBe(true);
+    expect(config.proxy.trustProxy.trusts('203.0.113.9', 0)).toBe(false);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.upstream)).toBe(true);
+  });
+
+  it('reports every problem at once, naming variable, value and rule', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        PORT: '80a',
+        ADMIN_PORT: '70000',
+        UPSTREAM_TIMEOUT_MS: '-5',
+        ACCESS_LOG: 'maybe',
+        LOG_LEVEL: 'loud',
+        TRUST_PROXY: 'not-an-ip',
+        ROUTE_PATTERNS: '/ok/:id,bad',
+        UPSTREAM_HEALTH_PATH: 'health',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const byVariable = Object.fromEntries(error!.problems.map((p) => [p.variable, p]));
+    expect(Object.keys(byVariable).sort()).toEqual(
+      [
+        'ACCESS_LOG',
+        'ADMIN_PORT',
+        'LOG_LEVEL',
+        'PORT',
+        'ROUTE_PATTERNS',
+        'TRUST_PROXY',
+        'UPSTREAM_HEALTH_PATH',
+        'UPSTREAM_TIMEOUT_MS',
+        'UPSTREAM_URL',
+      ].sort(),
+    );
+    expect(byVariable.PORT!.rule).toMatch(/integer from 0 to 65535/);
+    expect(byVariable.UPSTREAM_URL!.rule).toMatch(/required/);
+    expect(error!.message).toContain('PORT="80a": must be an integer from 0 to 65535');
+    expect(error!.message).toContain('ROUTE_PATTERNS="bad": a route pattern must start with /');
+  });
+
+  it('rejects non-http upstreams and equal ports', () => {
+    expect(() => loadConfig({ UPSTREAM_URL: 'ftp://x' })).toThrow(
+      /UPSTREAM_URL="ftp:\/\/x": must use http or https/,
+    );
+    expect(() => loadConfig({ UPSTREAM_URL: 'not a url' })).toThrow(/must be an absolute/);
+    expect(() => loadConfig({ UPSTREAM_URL: 'http://x', PORT: '9000', ADMIN_PORT: '9000' })).toThrow(
+      /ADMIN_PORT.*must differ from PORT/,
+    );
+  });
+
+  it('parses TRUST_PROXY forms', () => {
+    const at = (value: string) =>
+      loadConfig({ UPSTREAM_URL: 'http://x', TRUST_PROXY: value }).proxy.trustProxy;
+    expect(at('false').trusts('127.0.0.1', 0)).toBe(false);
+    expect(at('true').trusts('203.0.113.1', 5)).toBe(true);
+    expect(at('2').trusts('203.0.113.1', 1)).toBe(true);
+    expect(at('2').trusts('203.0.113.1', 2)).toBe(false);
+    expect(at('192.168.0.0/16, 10.0.0.1').trusts('192.168.4.4', 0)).toBe(true);
+    expect(at('192.168.0.0/16, 10.0.0.1').trusts('10.0.0.2', 0)).toBe(false);
+  });
+});
