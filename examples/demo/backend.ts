@@ -57,6 +57,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     }));
     return json(res, 200, { account: parts[2], items });
   }
+  if (parts[0] === 'api' && parts[1] === 'catalog' && parts.length === 3) {
+    // A content route with free-form slugs: every slug is a distinct, valid page.
+    return json(res, 200, { slug: parts[2] });
+  }
   if (path === '/api/payload') {
     // ~1 KB by default; ?kb=100 for a larger JSON body.
     const kb = numberParam(url, 'kb', 1, 10_240);

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoBackend, startDemoBackend } from '../../examples/demo/backend.js';
+import { MAIN, spawnSidecar } from '../helpers/child-sidecar.js';
+import { sleep } from '../helpers/http.js';
+
+function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c;
+    });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('start-up configuration errors', () => {
+  it('exits 2 before listening and lists every problem', async () => {
+    const { code, stderr } = await run({ PORT: 'eighty', UPSTREAM_TIMEOUT_MS: '0', ACCESS_LOG: 'sometimes' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('Invalid configuration (4 problems)');
+    expect(stderr).toContain('UPSTREAM_URL=(unset): is required');
+    expect(stderr).toContain('PORT="eighty": must be an integer from 0 to 65535');
+    expect(stderr).toContain('UPSTREAM_TIMEOUT_MS="0": must be an integer from 1');
+    expect(stderr).toContain('ACCESS_LOG="sometimes": must be true or false');
+  });
+});
+
+describe('graceful shutdown', () => {
+  let backend: DemoBackend;
+  beforeAll(async () => {
+    backend = await startDemoBackend();
+  });
+  afterAll(() => backend.close());
+
+  it('lets in-flight requests finish on SIGTERM, refuses new ones, exits 0', async () => {
+    const sidecar = await spawnSidecar({ UPSTREAM_URL: backend.url, SHUTDOWN_TIMEOUT_MS: '5000' });
+    const inFlight = Array.from(
+      { length: 5 },
+      () =>
+        new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+          http
+            .get(
+              `${sidecar.proxyUrl}/api/slow?ms=800`,
+              { agent: new http.Agent({ keepAlive: true }) },
+              (res) => {
+                let body = '';
+                res.on('data', (c: Buffer) => {
+                  body += c;
+                });
+                res.on('end', () =>
+                  resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
+                );
+              },
+            )
+            .on('error', reject);
+        }),
+    );
+    await sleep(200);
+    const stoppedAt = Date.now();
+    sidecar.child.kill('SIGTERM');
+    await sleep(100);
+    const refused = await fetch(`${sidecar.proxyUrl}/api/users/1`).then(
+      () => 'answered',
+      () => 'refused',
+    );
+    expect(refused).toBe('refused');
+    const results = await Promise.all(inFlight);
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toEqual({ slept_ms: 800 });
+      expect(r.connection).toBe('close');
+    }
+    expect(await sidecar.exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    expect(sidecar.output()).toContain('draining in-flight requests');
+  });
+
+  it('closes what remains when the shutdown budget runs out, and still exits 0', async () => {
+    const sidecar = await spawnSidecar({ UPSTREAM_URL: backend.url, SHUTDOWN_TIMEOUT_MS: '300' });
+    const pending = fetch(`${sidecar.proxyUrl}/api/slow?ms=10000`).then(
+      (r) => r.status,
+      () => 'cut',
+    );
+    await sleep(200);
+    sidecar.child.kill('SIGTERM');
+    expect(await sidecar.exited).toBe(0);
+    expect(await pending).toBe('cut');
+    expect(sidecar.output()).toContain('shutdown budget spent');
+  });
+});
