@@ -68,7 +68,7 @@ function renderFamily(metric: MetricObjectWithValues<MetricValue<string>>, forma
     const name = sample.metricName ?? (openMetrics && isCounter ? family + '_total' : metric.name);
     let line = name + formatLabels(sample.labels) + ' ' + formatNumber(sample.value);
     const exemplar = sample.exemplar;
-    if (openMetrics && exemplar && exemplar.labelSet && Object.keys(exemplar.labelSet).length > 0) {
+    if (openMetrics && exemplar?.labelSet && Object.keys(exemplar.labelSet).length > 0) {
       line +=
         ' # ' +
         formatLabels(exemplar.labelSet) +
