@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, request } from '../helpers/http.js';
+import { eventually, json, request } from '../helpers/http.js';
 import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
 
 interface Echoed {
@@ -125,5 +125,26 @@ describe('proxy port: forwarded headers from an untrusted peer', () => {
     expect(headers['x-forwarded-host']).toBe('bank.example');
     expect(headers.forwarded).toBeUndefined();
     expect(headers['x-real-ip']).toBeUndefined();
+  });
+});
+
+describe('access log', () => {
+  let stack: RunningSidecar;
+  beforeAll(async () => {
+    stack = await startStack({ ACCESS_LOG: 'true' });
+  });
+  afterAll(() => stack.close());
+
+  it('writes one line per request with the route template, never headers, query or body', async () => {
+    await request(`${stack.proxyUrl}/api/users/42?password=hunter2`, {
+      method: 'GET',
+      headers: { authorization: 'Bearer sk-live-secret', cookie: 'session=abc123' },
+    });
+    const line = await eventually(() => stack.logs.lines.find((l) => l.msg === 'request'));
+    expect(line).toMatchObject({ method: 'GET', route: '/api/users/:id', status: 200 });
+    expect(line.request_id).toEqual(expect.any(String));
+    expect(line.duration_ms).toEqual(expect.any(Number));
+    const text = stack.logs.text();
+    for (const secret of ['hunter2', 'sk-live-secret', 'abc123', '/api/users/42']) expect(text).not.toContain(secret);
   });
 });
