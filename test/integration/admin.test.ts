@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, request } from '../helpers/http.js';
 import { parseMetrics } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { startStack } from '../helpers/sidecar.js';
 
 describe('admin port', () => {
-  let stack: RunningSidecar & { backend: { close(): Promise<void> } };
+  let stack: Awaited<ReturnType<typeof startStack>>;
   beforeAll(async () => {
     stack = await startStack();
     await eventually(async () => (await request(`${stack.adminUrl}/ready`)).status === 200);

@@ -145,6 +145,7 @@ describe('access log', () => {
     expect(line.request_id).toEqual(expect.any(String));
     expect(line.duration_ms).toEqual(expect.any(Number));
     const text = stack.logs.text();
-    for (const secret of ['hunter2', 'sk-live-secret', 'abc123', '/api/users/42']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 'sk-live-secret', 'abc123', '/api/users/42'])
+      expect(text).not.toContain(secret);
   });
 });

@@ -17,7 +17,7 @@ describe('renderMetrics', () => {
       2,
     );
     new Gauge({ name: 'temp_celsius', help: 'Temp.', registers: [r] }).set(-1.5);
-    const h = new Histogram({
+    const h: Histogram<string> = new Histogram({
       name: 'lat_seconds',
       help: 'Lat.',
       buckets: [0.1, 1],
