@@ -22,9 +22,7 @@ export const STREAM_DURATION_BUCKETS = Object.freeze([1, 5, 15, 30, 60, 300, 900
 export const DB_DURATION_BUCKETS = Object.freeze([0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10]);
 
 /** db.client.response.returned_rows advice. */
-export const DB_ROWS_BUCKETS = Object.freeze([
-  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000,
-]);
+export const DB_ROWS_BUCKETS = Object.freeze([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000]);
 
 /** gen_ai.client.operation.duration advice: 10 ms to 82 s, doubling. */
 export const GENAI_DURATION_BUCKETS = Object.freeze([
