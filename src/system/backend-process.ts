@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import pidusage from 'pidusage';
+import type { Registry } from 'prom-client';
+import type { BackendProcessTarget } from '../config/system.js';
+import { abortable } from './abortable.js';
+import { USER_HZ } from './host-cpu-memory.js';
+import { matchingRoots, parseBootTime, processTree, readProcessTable } from './process-table.js';
+import type { Collector } from './scheduler.js';
+import { snapshotCounter, snapshotGauge } from './snapshot-metric.js';
+
+export const BACKEND_PROCESS_FOUND_METRIC = 'sidecar_backend_process_found';
+export const BACKEND_PROCESS_COUNT_METRIC = 'sidecar_backend_process_count';
+export const BACKEND_PROCESS_CPU_UTILIZATION_METRIC = 'sidecar_backend_process_cpu_utilization_ratio';
+export const BACKEND_PROCESS_CPU_TIME_METRIC = 'sidecar_backend_process_cpu_time_seconds_total';
+export const BACKEND_PROCESS_MEMORY_METRIC = 'sidecar_backend_process_memory_usage_bytes';
+export const BACKEND_PROCESS_START_TIME_METRIC = 'sidecar_backend_process_start_time_seconds';
+
+export class PidFileError extends Error {
+  constructor(path: string, detail: string) {
+    super(`BACKEND_PID_FILE ${path}: ${detail}`);
+    this.name = 'PidFileError';
+  }
+}
+
+/** The pid in a pid file; undefined while the file does not exist (the backend has not started yet). */
+export async function readPidFile(path: string, signal: AbortSignal): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, { encoding: 'utf8', signal });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) {
+    throw new PidFileError(path, `does not hold a process id (${JSON.stringify(trimmed.slice(0, 20))})`);
+  }
+  return Number(trimmed);
+}
+
+interface BackendSnapshot {
+  readonly found: boolean;
+  readonly count: number;
+  readonly memoryBytes: number | undefined;
+  readonly cpuUtilization: number | undefined;
+  readonly startTimeSeconds: number | undefined;
+}
+
+export interface BackendProcessOptions {
+  readonly intervalMs: number;
+  /** Left out of command-line matches and of the process tree: the sidecar itself. */
+  readonly selfPid?: number;
+}
+
+/**
+ * CPU and resident memory of the backend's process and its descendants (the workers), from
+ * /proc through pidusage. The process is looked up again every interval, so a restarted backend
+ * with a new pid is followed (pid file and command-line match).
+ */
+export function createBackendProcessCollector(
+  registry: Registry,
+  target: BackendProcessTarget,
+  options: BackendProcessOptions,
+): Collector {
+  const selfPid = options.selfPid ?? process.pid;
+  const cpus = Math.max(1, os.availableParallelism());
+  let snapshot: BackendSnapshot = {
+    found: false,
+    count: 0,
+    memoryBytes: undefined,
+    cpuUtilization: undefined,
+    startTimeSeconds: undefined,
+  };
+  /** CPU milliseconds per pid at the previous run: utilisation is the difference, per process. */
+  let previous = new Map<number, number>();
+  let previousAt: number | undefined;
+  let cpuSecondsTotal = 0;
+
+  snapshotGauge(
+    registry,
+    {
+      name: BACKEND_PROCESS_FOUND_METRIC,
+      help: 'Whether the backend process (BACKEND_PID, BACKEND_PID_FILE or BACKEND_PROCESS_MATCH) was found at the last collection.',
+    },
+    () => [[{}, snapshot.found ? 1 : 0]],
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: BACKEND_PROCESS_COUNT_METRIC,
+      help: 'Processes counted as the backend: the matched process(es) and their descendants.',
+    },
+    () => [[{}, snapshot.count]],
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: BACKEND_PROCESS_CPU_UTILIZATION_METRIC,
+      help: 'CPU used by the backend processes over the last interval, as a share of all CPUs available (0-1; one busy core of two is 0.5).',
+    },
+    () => (snapshot.cpuUtilization === undefined ? [] : [[{}, snapshot.cpuUtilization]]),
+  );
+  snapshotCounter(
+    registry,
+    {
+      name: BACKEND_PROCESS_CPU_TIME_METRIC,
+      help: 'CPU seconds the backend processes used while observed, user and system; rate() is the number of cores busy.',
+    },
+    () => [[{}, cpuSecondsTotal]],
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: BACKEND_PROCESS_MEMORY_METRIC,
+      help: 'Resident set size of the backend processes, summed (pages shared between forked workers count once per worker).',
+    },
+    () => (snapshot.memoryBytes === undefined ? [] : [[{}, snapshot.memoryBytes]]),
+  );
+  snapshotGauge(
+    registry,
+    {
+      name: BACKEND_PROCESS_START_TIME_METRIC,
+      help: 'Unix time the backend process started; a change means it restarted.',
+    },
+    () => (snapshot.startTimeSeconds === undefined ? [] : [[{}, snapshot.startTimeSeconds]]),
+  );
+
+  const notFound = () => {
+    snapshot = {
+      found: false,
+      count: 0,
+      memoryBytes: undefined,
+      cpuUtilization: undefined,
+      startTimeSeconds: undefined,
+    };
+    previous = new Map();
+    previousAt = undefined;
+  };
+
+  return {
+    name: 'backend_process',
+    async collect(signal) {
+      let roots: number[];
+      const [table, procStat] = await Promise.all([
+        readProcessTable(target.kind === 'match', signal),
+        readFile('/proc/stat', { encoding: 'utf8', signal }),
+      ]);
+      const bootTime = parseBootTime(procStat);
+      if (target.kind === 'pid') {
+        roots = [target.pid];
+      } else if (target.kind === 'pid_file') {
+        let pid: number | undefined;
+        try {
+          pid = await readPidFile(target.path, signal);
+        } catch (error) {
+          notFound();
+          throw error;
+        }
+        roots = pid === undefined ? [] : [pid];
+      } else {
+        roots = matchingRoots(table, target.pattern, selfPid);
+      }
+      const pids = processTree(table, roots, selfPid);
+      if (pids.length === 0) return notFound();
+
+      let stats: Record<string, pidusage.Status | undefined>;
+      try {
+        stats = await abortable(pidusage(pids, { maxage: options.intervalMs * 2 }), signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // The only process exited between listing and reading it.
+        return notFound();
+      }
+      const now = Date.now();
+      const current = new Map<number, number>();
+      let memoryBytes = 0;
+      let cpuMs = 0;
+      let startTimeSeconds: number | undefined;
+      const startTicks = new Map(table.map((p) => [p.pid, p.startTicks]));
+      for (const pid of pids) {
+        const s = stats[pid];
+        if (!s) continue;
+        current.set(pid, s.ctime);
+        memoryBytes += s.memory;
+        const before = previous.get(pid);
+        if (before !== undefined) cpuMs += Math.max(0, s.ctime - before);
+        const ticks = startTicks.get(pid);
+        if (roots.includes(pid) && bootTime !== undefined && ticks !== undefined) {
+          // Exact and stable across runs, unlike now - elapsed.
+          const started = bootTime + ticks / USER_HZ;
+          startTimeSeconds = startTimeSeconds === undefined ? started : Math.min(startTimeSeconds, started);
+        }
+      }
+      if (current.size === 0) return notFound();
+      cpuSecondsTotal += cpuMs / 1000;
+      const cpuUtilization =
+        previousAt !== undefined && now > previousAt ? cpuMs / (now - previousAt) / cpus : undefined;
+      previous = current;
+      previousAt = now;
+      snapshot = { found: true, count: current.size, memoryBytes, cpuUtilization, startTimeSeconds };
+    },
+    stop() {
+      pidusage.clear();
+    },
+  };
+}
