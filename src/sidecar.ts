@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
+import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
 
 export interface SidecarDeps {
@@ -23,6 +24,8 @@ export interface Sidecar {
   readonly proxy: ProxyPort;
   readonly admin: http.Server;
   readonly health: UpstreamHealth;
+  /** Background system-metric collectors (host, backend process, certificates, upstream pool). */
+  readonly system: SystemMetrics;
   /** Listen on both ports; resolves with the bound ports (useful with port 0). */
   listen(): Promise<{ proxyPort: number; adminPort: number }>;
   /** Graceful stop: stop accepting, finish in-flight requests within SHUTDOWN_TIMEOUT_MS, close. */
@@ -58,6 +61,13 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   routes = new RouteBudget(config.routes.patterns, config.routes.maxRoutes, () => metrics.routeOverflowed());
   const health = new UpstreamHealth(config.upstream, registry, logger);
   const proxy = createProxyPort({ config, metrics, routes, logger });
+  const system = createSystemMetrics({
+    config: config.system,
+    registry,
+    logger,
+    upstreamAgent: proxy.agent,
+    upstreamMaxSockets: config.upstream.maxSockets,
+  });
 
   const adminApp = createAdminApp({
     registry,
@@ -65,7 +75,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     version: VERSION,
     upstreamUrl: config.upstream.url,
     startedAt,
-    features: () => ({ prometheus: true, sentry: false, ingest: false, system_metrics: false }),
+    features: () => ({ prometheus: true, sentry: false, ingest: false, system_metrics: system.enabled }),
     draining: () => draining,
   });
   const admin = http.createServer(adminApp);
@@ -77,10 +87,12 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     proxy,
     admin,
     health,
+    system,
     async listen() {
       const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host);
       const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
       health.start();
+      system.start();
       logger.info(
         { upstream: config.upstream.url.href },
         `Proxy listening on http://${config.proxy.host}:${proxyPort} → ${config.upstream.url.href}`,
@@ -97,6 +109,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       if (!clean)
         logger.warn({ in_flight: proxy.inFlight() }, 'shutdown budget spent; closing remaining connections');
       health.stop();
+      system.stop();
       proxy.agent.destroy();
       await new Promise<void>((resolve) => {
         admin.close(() => resolve());
