@@ -131,7 +131,7 @@ describe('CollectorScheduler', () => {
       [
         {
           ...collector,
-          collect: () => collector.collect(),
+          collect: (signal) => collector.collect(signal),
           stop: () => {
             stopped = true;
           },
