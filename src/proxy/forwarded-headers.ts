@@ -56,13 +56,22 @@ export function forwardedFor(peer: string, existing: string | undefined, trust: 
   return chain.reverse().join(', ');
 }
 
+const PEER_TRUSTED = Symbol('observability-sidecar.peerTrusted');
+type TaggedSocket = IncomingMessage['socket'] & { [PEER_TRUSTED]?: boolean };
+
 /** Rewrites the forwarding headers of `req` in place, before the proxy copies them upstream. */
 export function applyForwardedHeaders(req: IncomingMessage, trust: TrustProxy): void {
   const headers = req.headers;
-  const peer = req.socket.remoteAddress ?? '';
-  const trusted = trust.trusts(peer, 0);
+  const socket = req.socket as TaggedSocket;
+  const peer = socket.remoteAddress ?? '';
+  // The peer is the same for every request of a keep-alive connection: decide once per socket.
+  let trusted = socket[PEER_TRUSTED];
+  if (trusted === undefined) trusted = socket[PEER_TRUSTED] = trust.trusts(peer, 0);
   const xff = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwardedFor(peer, Array.isArray(xff) ? xff.join(',') : xff, trust);
+  headers['x-forwarded-for'] =
+    trusted && xff
+      ? forwardedFor(peer, Array.isArray(xff) ? xff.join(',') : xff, trust)
+      : stripIpv4Mapped(peer);
   if (!trusted || !headers['x-forwarded-proto']) {
     // The sidecar listens in plain HTTP; TLS ends at nginx, which reports its scheme.
     headers['x-forwarded-proto'] = 'http';

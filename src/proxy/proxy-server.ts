@@ -279,7 +279,8 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   };
 
   const common: Options = {
-    target: upstream.url.href,
+    // A URL object, not a string: both http-proxy-middleware and httpxy would parse a string per request.
+    target: upstream.url,
     changeOrigin: !config.proxy.preserveHost,
     xfwd: false,
     // The default plugins log to the console and answer errors with text; the sidecar keeps only
