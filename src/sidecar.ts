@@ -5,6 +5,7 @@ import { createAdminApp } from './admin/admin-app.js';
 import type { Config } from './config/config.js';
 import { HttpMetrics } from './http-metrics/http-metrics.js';
 import { RouteBudget } from './http-metrics/route-budget.js';
+import { createIngest } from './ingest/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
@@ -69,14 +70,25 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     upstreamMaxSockets: config.upstream.maxSockets,
   });
 
+  // Error events are only counted and logged until a Sentry reporter is passed in as the sink.
+  const ingest = config.ingest.enabled
+    ? createIngest({ config: config.ingest, registry, logger })
+    : undefined;
+
   const adminApp = createAdminApp({
     registry,
     health,
     version: VERSION,
     upstreamUrl: config.upstream.url,
     startedAt,
-    features: () => ({ prometheus: true, sentry: false, ingest: false, system_metrics: system.enabled }),
+    features: () => ({
+      prometheus: true,
+      sentry: false,
+      ingest: ingest !== undefined,
+      system_metrics: system.enabled,
+    }),
     draining: () => draining,
+    mounts: ingest ? [{ path: '/v1/events', router: ingest.router }] : [],
   });
   const admin = http.createServer(adminApp);
 
@@ -99,6 +111,15 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       );
       logger.info(`Prometheus metrics at http://${config.admin.host}:${adminPort}/metrics`);
       logger.info(`Health at http://${config.admin.host}:${adminPort}/health, readiness at /ready`);
+      if (ingest?.authMode === 'token') {
+        logger.info(
+          `Ingest API at http://${config.admin.host}:${adminPort}/v1/events (bearer token required)`,
+        );
+      } else if (ingest) {
+        logger.warn(
+          `Ingest API at http://${config.admin.host}:${adminPort}/v1/events accepts loopback clients only: INGEST_TOKEN is not set`,
+        );
+      }
       return { proxyPort, adminPort };
     },
     async close() {

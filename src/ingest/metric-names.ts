@@ -1,0 +1,45 @@
+/**
+ * Names of every metric family the ingest API records, documented in docs/METRICS.md and
+ * docs/INGEST_API.md. OpenTelemetry semantic-convention names in Prometheus form where a
+ * convention exists, `app_` otherwise, `sidecar_` for the API's own health.
+ */
+export const INGEST_METRICS = Object.freeze({
+  dbOperationDuration: 'db_client_operation_duration_seconds',
+  dbReturnedRows: 'db_client_response_returned_rows',
+  dbConnectionCount: 'db_client_connection_count',
+  dbConnectionMax: 'db_client_connection_max',
+  dbConnectionPending: 'db_client_connection_pending_requests',
+  dbConnectionTimeouts: 'db_client_connection_timeouts_total',
+  cacheOperations: 'app_cache_operations_total',
+  cacheDuration: 'app_cache_operation_duration_seconds',
+  storageDuration: 'app_storage_operation_duration_seconds',
+  storageSize: 'app_storage_object_size_bytes',
+  speechDuration: 'app_speech_request_duration_seconds',
+  speechAudio: 'app_speech_audio_duration_seconds',
+  speechFallbacks: 'app_speech_provider_fallbacks_total',
+  genAiDuration: 'gen_ai_client_operation_duration_seconds',
+  genAiTokens: 'gen_ai_client_token_usage',
+  genAiFirstChunk: 'gen_ai_client_operation_time_to_first_chunk_seconds',
+  ragDuration: 'app_rag_pipeline_duration_seconds',
+  ragStageDuration: 'app_rag_stage_duration_seconds',
+  ragDocuments: 'app_rag_documents_retrieved',
+  ragEmptyRetrievals: 'app_rag_empty_retrievals_total',
+  documentDuration: 'app_document_processing_duration_seconds',
+  documentPages: 'app_document_processing_pages',
+  authAttempts: 'app_auth_attempts_total',
+  chatMessages: 'app_chat_messages_total',
+  voiceInteractions: 'app_voice_interactions_total',
+  voiceDuration: 'app_voice_interaction_duration_seconds',
+  documentUploads: 'app_document_uploads_total',
+  documentUploadSize: 'app_document_upload_size_bytes',
+  transactions: 'app_transactions_total',
+  transactionAmount: 'app_transaction_amount',
+  errors: 'app_errors_total',
+
+  ingestRequests: 'sidecar_ingest_requests_total',
+  ingestEvents: 'sidecar_ingest_events_total',
+  ingestRejections: 'sidecar_ingest_rejections_total',
+  ingestFailures: 'sidecar_ingest_failures_total',
+  labelOverflow: 'sidecar_label_overflow_total',
+  labelValues: 'sidecar_ingest_label_values',
+});

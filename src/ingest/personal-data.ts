@@ -1,0 +1,104 @@
+import { isIP } from 'node:net';
+
+/**
+ * Recognises values that look like personal data, so they are refused as label values: a label
+ * value is stored in every sample of its series, copied to every Prometheus replica and kept
+ * for the retention period, and it cannot be deleted on request.
+ */
+
+export type PersonalDataKind = 'email' | 'card_number' | 'iban' | 'id' | 'ip_address' | 'phone_number';
+
+export const PERSONAL_DATA_RULES: Readonly<Record<PersonalDataKind, string>> = Object.freeze({
+  email: 'looks like an email address; personal data is never a label',
+  card_number: 'looks like a payment card number; personal data is never a label',
+  iban: 'looks like an IBAN; personal data is never a label',
+  id: 'looks like a user or record id (UUID, long hex or long number); ids are never labels',
+  ip_address: 'looks like an IP address; personal data is never a label',
+  phone_number: 'looks like a phone number; personal data is never a label',
+});
+
+const EMAIL = /[^\s@]+@[^\s@]+\.[a-z]{2,}/i;
+/** Runs of digits, optionally grouped by single spaces or dashes as card numbers are written. */
+const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
+/** Country code, check digits, 11 to 30 alphanumerics (ISO 13616), optionally in groups. */
+const IBAN_CANDIDATE = /[a-z]{2}\d{2}(?:[ ]?[a-z0-9]){11,30}/gi;
+const UUID_OR_HEX_ID =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-z])(?=[0-9a-f]*\d)[0-9a-f]{24,}(?![0-9a-z])/i;
+const IPV4 = /(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])/;
+/** E.164: a plus sign and 8 to 15 digits. */
+const PHONE = /\+\d{8,15}(?!\d)/;
+
+/** Luhn (ISO/IEC 7812-1) check over a string of digits. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1. */
+export function ibanValid(candidate: string): boolean {
+  const iban = candidate.replace(/ /g, '').toUpperCase();
+  if (iban.length < 15 || iban.length > 34) return false;
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let remainder = 0;
+  for (const char of rearranged) {
+    const code = char.charCodeAt(0);
+    const value = code >= 65 ? String(code - 55) : char;
+    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  }
+  return remainder === 1;
+}
+
+/** 'card_number' for a 13–19 digit run passing Luhn (ISO/IEC 7812), 'id' for any other run of 10+ digits. */
+function longDigitRun(value: string): 'card_number' | 'id' | undefined {
+  let found: 'id' | undefined;
+  for (const match of value.matchAll(DIGIT_RUN)) {
+    const digits = match[0].replace(/[ -]/g, '');
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return 'card_number';
+    if (digits.length >= 10) found = 'id';
+  }
+  return found;
+}
+
+function hasIban(value: string): boolean {
+  for (const match of value.matchAll(IBAN_CANDIDATE)) {
+    const compact = match[0].replace(/ /g, '');
+    // The regex is greedy; an IBAN followed by more letters or digits is found by shortening.
+    for (let end = compact.length; end >= 15; end--) {
+      if (ibanValid(compact.slice(0, end))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The kind of personal data `value` appears to contain, or undefined. Cheap checks first: most
+ * label values ("postgresql", "SELECT", "gpt-4o") hold few digits and no `@`.
+ */
+export function personalDataKind(value: string): PersonalDataKind | undefined {
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  if (value.includes('@') && EMAIL.test(value)) return 'email';
+  if (digits >= 4 && (IPV4.test(value) || isIP(value) !== 0)) return 'ip_address';
+  if (value.includes(':') && isIP(value) !== 0) return 'ip_address';
+  if (digits >= 8 && PHONE.test(value)) return 'phone_number';
+  if (digits >= 10) {
+    const run = longDigitRun(value);
+    if (run !== undefined) return run;
+  }
+  if (digits >= 2 && value.length >= 15 && hasIban(value)) return 'iban';
+  if (value.length >= 24 && UUID_OR_HEX_ID.test(value)) return 'id';
+  return undefined;
+}

@@ -1,0 +1,84 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from '../log/logger.js';
+import type { IngestAuth } from './auth.js';
+import { IngestError, REQUEST_ERRORS } from './errors.js';
+import { mediaTypeOf, parseBody } from './parse.js';
+import type { IngestPipeline } from './pipeline.js';
+import { contentEncodingOf, readBody } from './read-body.js';
+import type { IngestSelfMetrics } from './self-metrics.js';
+
+export interface IngestRouterDeps {
+  auth: IngestAuth;
+  pipeline: IngestPipeline;
+  metrics: IngestSelfMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+  maxEvents: number;
+  /** Built on first request: generating it costs a few milliseconds that start-up need not pay. */
+  jsonSchema: () => Record<string, unknown>;
+}
+
+function sendJson(res: Response, status: number, body: unknown): void {
+  res.status(status).type('application/json').send(JSON.stringify(body));
+}
+
+/** POST /v1/events and GET /v1/events/schema, mounted on the admin port. */
+export function createIngestRouter(deps: IngestRouterDeps): Router {
+  const { auth, pipeline, metrics, logger } = deps;
+  const router = express.Router();
+  let schema: string | undefined;
+
+  const refuse = (res: Response, error: IngestError): void => {
+    metrics.request(error.status);
+    metrics.rejection(error.code);
+    logger.debug({ code: error.code, status: error.status }, 'ingest request refused');
+    if (res.headersSent) return void res.destroy();
+    if (error.code === 'unauthorized') res.set('www-authenticate', 'Bearer realm="observability-sidecar"');
+    // The rest of an oversized body is not worth reading: close the connection after answering.
+    if (error.code === 'body_too_large') res.set('connection', 'close');
+    sendJson(res, error.status, { error: error.code, message: error.message });
+  };
+
+  router.post('/', async (req: Request, res: Response) => {
+    try {
+      const denied = auth.check(req.headers.authorization, req.socket.remoteAddress);
+      if (denied !== undefined) throw new IngestError(denied);
+      const media = mediaTypeOf(req.headers['content-type']);
+      if (media === undefined) throw new IngestError('unsupported_media_type');
+      const encoding = contentEncodingOf(req.headers['content-encoding']);
+      const body = await readBody(req, encoding, deps.maxBodyBytes);
+      const parsed = parseBody(body, media, deps.maxEvents);
+      const result = pipeline.process(parsed.items, parsed.lineErrors);
+      if (result.accepted === 0 && result.duplicates === 0) {
+        metrics.request(400);
+        metrics.rejection('no_valid_events');
+        return sendJson(res, 400, {
+          error: 'no_valid_events',
+          message: REQUEST_ERRORS.no_valid_events.message,
+          ...result,
+        });
+      }
+      metrics.request(200);
+      sendJson(res, 200, result);
+    } catch (error) {
+      if (error instanceof IngestError) return refuse(res, error);
+      metrics.request(500);
+      logger.error({ err: error }, 'ingest request failed');
+      if (res.headersSent) return void res.destroy();
+      sendJson(res, 500, { error: 'internal_error', message: 'the sidecar failed to process the request' });
+    }
+  });
+
+  router.get('/schema', (_req, res) => {
+    schema ??= JSON.stringify(deps.jsonSchema(), null, 2);
+    res.type('application/schema+json').send(schema);
+  });
+
+  router.all('/', (_req, res) => {
+    metrics.request(405);
+    res.set('allow', 'POST');
+    sendJson(res, 405, { error: 'method_not_allowed', message: 'use POST /v1/events' });
+  });
+
+  return router;
+}

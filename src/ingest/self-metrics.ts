@@ -1,0 +1,100 @@
+import { Gauge, type Registry } from 'prom-client';
+import { LabeledCounter } from '../metrics/labeled-metrics.js';
+import { EVENT_TYPES } from './catalog/index.js';
+import { EVENT_REJECTION_REASONS, REQUEST_ERRORS } from './errors.js';
+import type { BudgetedField } from './label-safety.js';
+import { INGEST_METRICS } from './metric-names.js';
+
+/** `type` label of events whose type is missing or not in the catalog. */
+export const UNKNOWN_TYPE = '_unknown';
+export type EventOutcome = 'accepted' | 'rejected' | 'duplicate';
+const OUTCOMES: readonly EventOutcome[] = ['accepted', 'rejected', 'duplicate'];
+const STATUSES = ['200', '400', '401', '403', '405', '413', '415', '500'];
+export const FAILURE_STAGES = ['record', 'error_sink'] as const;
+
+/**
+ * The ingest API's own health, for alerts on a misbehaving backend: how many events arrive,
+ * how many are refused and why, and where label budgets overflow. Every label is bounded and
+ * every series starts at 0.
+ */
+export class IngestSelfMetrics {
+  private readonly requests: LabeledCounter;
+  private readonly events: LabeledCounter;
+  private readonly rejections: LabeledCounter;
+  private readonly failures: LabeledCounter;
+  private readonly overflow: LabeledCounter;
+
+  constructor(registry: Registry) {
+    this.requests = new LabeledCounter({
+      name: INGEST_METRICS.ingestRequests,
+      help: 'Requests to POST /v1/events by response status.',
+      labelNames: ['status'],
+      registry,
+    });
+    this.events = new LabeledCounter({
+      name: INGEST_METRICS.ingestEvents,
+      help: 'Events received on /v1/events by type and outcome (accepted, rejected, duplicate).',
+      labelNames: ['type', 'outcome'],
+      registry,
+    });
+    this.rejections = new LabeledCounter({
+      name: INGEST_METRICS.ingestRejections,
+      help: 'Refusals by reason: once per refused request for request-level reasons, once per event for event-level ones.',
+      labelNames: ['reason'],
+      registry,
+    });
+    this.failures = new LabeledCounter({
+      name: INGEST_METRICS.ingestFailures,
+      help: 'Internal failures while recording a valid event or forwarding an error event; they are logged.',
+      labelNames: ['stage'],
+      registry,
+    });
+    this.overflow = new LabeledCounter({
+      name: INGEST_METRICS.labelOverflow,
+      help: 'Label values recorded as _OTHER because the field had used up its budget of distinct values.',
+      labelNames: ['type', 'field'],
+      registry,
+    });
+    for (const status of STATUSES) this.requests.child([status]);
+    for (const type of [...EVENT_TYPES, UNKNOWN_TYPE]) {
+      for (const outcome of OUTCOMES) this.events.child([type, outcome]);
+    }
+    for (const reason of [...Object.keys(REQUEST_ERRORS), ...EVENT_REJECTION_REASONS])
+      this.rejections.child([reason]);
+    for (const stage of FAILURE_STAGES) this.failures.child([stage]);
+  }
+
+  /** Starts the overflow counters and the label-value gauge of every budgeted field. */
+  watchBudgets(registry: Registry, fields: readonly BudgetedField[]): void {
+    for (const field of fields) this.overflow.child([field.type, field.field]);
+    new Gauge({
+      name: INGEST_METRICS.labelValues,
+      help: 'Distinct values admitted so far per budgeted field (bounded by INGEST_LABEL_BUDGET).',
+      labelNames: ['type', 'field'],
+      registers: [registry],
+      collect() {
+        for (const f of fields) this.set({ type: f.type, field: f.field }, f.size);
+      },
+    });
+  }
+
+  request(status: number): void {
+    this.requests.child([String(status)]).inc();
+  }
+
+  event(type: string, outcome: EventOutcome): void {
+    this.events.child([type, outcome]).inc();
+  }
+
+  rejection(reason: string): void {
+    this.rejections.child([reason]).inc();
+  }
+
+  failure(stage: (typeof FAILURE_STAGES)[number]): void {
+    this.failures.child([stage]).inc();
+  }
+
+  labelOverflow(type: string, field: string): void {
+    this.overflow.child([type, field]).inc();
+  }
+}
