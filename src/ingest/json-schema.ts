@@ -7,11 +7,11 @@ import { EVENT_SCHEMAS } from './catalog/index.js';
  * (personal data, cross-field rules, budgets) are described in the field descriptions.
  */
 export function buildEventsJsonSchema(): Record<string, unknown> {
-  const schemas = Object.values(EVENT_SCHEMAS);
-  const event = z.discriminatedUnion(
-    'type',
-    schemas as unknown as [(typeof schemas)[number], ...typeof schemas],
-  );
+  // An id per type puts each event once under $defs, referenced from the three body forms.
+  const schemas = Object.entries(EVENT_SCHEMAS).map(([type, schema]) => schema.meta({ id: type }));
+  const event = z
+    .discriminatedUnion('type', schemas as unknown as [(typeof schemas)[number], ...typeof schemas])
+    .meta({ id: 'event' });
   const body = z
     .union([event, z.array(event), z.strictObject({ events: z.array(event) })])
     .describe(
