@@ -10,12 +10,15 @@ import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
+import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
 
 export interface SidecarDeps {
   logger?: Logger;
   registry?: Registry;
+  /** Replaces the Sentry SDK's HTTP transport (still bounded and counted). */
+  sentryTransport?: TransportFactory;
 }
 
 export interface Sidecar {
@@ -27,6 +30,8 @@ export interface Sidecar {
   readonly health: UpstreamHealth;
   /** Background system-metric collectors (host, backend process, certificates, upstream pool). */
   readonly system: SystemMetrics;
+  /** Reports backend errors to Sentry (when configured) and GET /errors, scrubbed and rate-limited. */
+  readonly errors: ErrorReporter;
   /** Listen on both ports; resolves with the bound ports (useful with port 0). */
   listen(): Promise<{ proxyPort: number; adminPort: number }>;
   /** Graceful stop: stop accepting, finish in-flight requests within SHUTDOWN_TIMEOUT_MS, close. */
@@ -61,7 +66,13 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   const metrics = new HttpMetrics(registry, () => routes?.size ?? 0);
   routes = new RouteBudget(config.routes.patterns, config.routes.maxRoutes, () => metrics.routeOverflowed());
   const health = new UpstreamHealth(config.upstream, registry, logger);
-  const proxy = createProxyPort({ config, metrics, routes, logger });
+  const errorTracking = createErrorTracking(config.sentry, {
+    registry,
+    logger,
+    upstream: config.upstream.url,
+    transport: deps.sentryTransport,
+  });
+  const proxy = createProxyPort({ config, metrics, routes, logger, observers: [errorTracking.observer] });
   const system = createSystemMetrics({
     config: config.system,
     registry,
@@ -70,9 +81,14 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     upstreamMaxSockets: config.upstream.maxSockets,
   });
 
-  // Error events are only counted and logged until a Sentry reporter is passed in as the sink.
+  // Backend `error` events go through the same scrubbing and rate limits as the proxy's captures.
   const ingest = config.ingest.enabled
-    ? createIngest({ config: config.ingest, registry, logger })
+    ? createIngest({
+        config: config.ingest,
+        registry,
+        logger,
+        errorSink: { report: (error) => void errorTracking.reporter.captureAppError(error) },
+      })
     : undefined;
 
   const adminApp = createAdminApp({
@@ -83,12 +99,15 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     startedAt,
     features: () => ({
       prometheus: true,
-      sentry: false,
+      sentry: errorTracking.enabled,
       ingest: ingest !== undefined,
       system_metrics: system.enabled,
     }),
     draining: () => draining,
-    mounts: ingest ? [{ path: '/v1/events', router: ingest.router }] : [],
+    mounts: [
+      ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
+      { path: '/errors', router: errorTracking.router },
+    ],
   });
   const admin = http.createServer(adminApp);
 
@@ -100,7 +119,9 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     admin,
     health,
     system,
+    errors: errorTracking.reporter,
     async listen() {
+      await errorTracking.start();
       const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host);
       const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
       health.start();
@@ -124,11 +145,17 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     },
     async close() {
       draining = true;
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      // Pending Sentry events are flushed within the same budget: draining leaves them a share.
+      const flushReserve = errorTracking.enabled
+        ? Math.min(config.sentry.flushTimeoutMs, Math.floor(config.shutdownTimeoutMs / 5))
+        : 0;
       const inFlight = proxy.inFlight();
       if (inFlight > 0) logger.info({ in_flight: inFlight }, 'draining in-flight requests');
-      const clean = await proxy.drain(config.shutdownTimeoutMs);
+      const clean = await proxy.drain(config.shutdownTimeoutMs - flushReserve);
       if (!clean)
         logger.warn({ in_flight: proxy.inFlight() }, 'shutdown budget spent; closing remaining connections');
+      await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
       health.stop();
       system.stop();
       proxy.agent.destroy();

@@ -38,6 +38,8 @@ export interface ExchangeObserver {
   finished?(req: IncomingMessage, exchange: Exchange, outcome: ExchangeOutcome): void;
   /** Exemplar labels for the duration observation (e.g. a trace id), if any. */
   exemplar?(exchange: Exchange): Record<string, string> | undefined;
+  /** When the backend's response headers arrive; may listen to `proxyRes` data, never consume it. */
+  upstreamResponse?(req: IncomingMessage, exchange: Exchange, proxyRes: IncomingMessage): void;
 }
 
 export interface ProxyDeps {
@@ -100,6 +102,8 @@ function writeSocketFailure(socket: Socket, f: UpstreamFailure, requestId: strin
 export function createProxyPort(deps: ProxyDeps): ProxyPort {
   const { config, metrics, routes, logger } = deps;
   const observers = deps.observers ?? [];
+  // Looked up once: most configurations have no response observer, and this runs per response.
+  const responseObservers = observers.filter((o) => o.upstreamResponse !== undefined);
   const upstream = config.upstream;
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
@@ -234,6 +238,9 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       proxyRes.once('close', () => {
         if (!proxyRes.complete && !ex.closed) ex.upstreamBroke = true;
       });
+      for (const o of responseObservers) {
+        guard('upstreamResponse', () => o.upstreamResponse!(req, ex, proxyRes));
+      }
       void res;
     },
     error(error, req, res) {

@@ -1,0 +1,44 @@
+import type { ErrorReport } from './error-report.js';
+import type { DscIdentity } from './own-dsc.js';
+import type { Dsc, TraceDecision } from './trace-propagation.js';
+
+/**
+ * The seam between the sidecar and the Sentry SDK. Everything that touches the SDK at run time
+ * lives behind it in sdk-backend.ts, which is only loaded when SENTRY_DSN is set: a sidecar
+ * without Sentry never loads the SDK, and the rest of src/sentry stays plain functions.
+ */
+
+/** A sampled request's span, the root of the sidecar's part of the trace. */
+export interface RequestSpan {
+  readonly spanId: string;
+  /** The baggage the SDK derives for this span (its dynamic sampling context). */
+  readonly baggage: string;
+  /** Ends the span; `status` sets its HTTP status and, for 5xx, its error status. */
+  end(status: number | undefined): void;
+}
+
+/** The trace an error event belongs to. */
+export interface EventTrace {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string | undefined;
+  readonly sampled?: boolean | undefined;
+  readonly sampleRand: number;
+  readonly dsc: Dsc;
+  /** Set when the request was sampled: the event is attached to the span itself. */
+  readonly span?: RequestSpan | undefined;
+}
+
+export interface SentryBackend {
+  /** What the sidecar's own dynamic sampling context is made of. */
+  readonly identity: DscIdentity;
+  startRequestSpan(
+    decision: TraceDecision,
+    name: string,
+    attributes: Readonly<Record<string, string | number>>,
+  ): RequestSpan;
+  /** Hands an event to the SDK; returns its event id. Never waits for the network. */
+  capture(report: ErrorReport, trace: EventTrace | undefined): string;
+  /** Sends what is queued within `timeoutMs`, then stops; resolves false if time ran out. */
+  close(timeoutMs: number): Promise<boolean>;
+}

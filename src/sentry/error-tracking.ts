@@ -1,0 +1,135 @@
+import type { Router } from 'express';
+import type { Registry } from 'prom-client';
+import type { SentryConfig } from '../config/sentry.js';
+import type { Logger } from '../log/logger.js';
+import type { SentryBackend } from './backend.js';
+import { ErrorCapture, type ErrorReporter } from './capture.js';
+import { createErrorsRouter } from './errors-router.js';
+import { SentryMetrics } from './metrics.js';
+import { createProxyObserver, type SentryProxyObserver } from './proxy-observer.js';
+import { RateLimiter } from './rate-limit.js';
+import { RecentErrors } from './recent-errors.js';
+import type { TransportFactory } from './transport.js';
+
+export interface ErrorTrackingDeps {
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** The backend's URL; its host:port becomes the `upstream` tag. */
+  readonly upstream: URL;
+  /** Replaces the SDK's HTTP transport (still bounded and counted). */
+  readonly transport?: TransportFactory | undefined;
+  readonly now?: () => number;
+}
+
+/** Error tracking as the rest of the sidecar sees it. */
+export interface ErrorTracking {
+  /** True when SENTRY_DSN is set. */
+  readonly enabled: boolean;
+  /** For other subsystems (the ingest API) to report backend errors. */
+  readonly reporter: ErrorReporter;
+  /** Pass to createProxyPort's `observers`. */
+  readonly observer: SentryProxyObserver;
+  /** Mount at /errors on the admin port. */
+  readonly router: Router;
+  /** Starts the Sentry SDK when a DSN is set and logs what is on; never throws. */
+  start(): Promise<void>;
+  /** Sends pending events within `timeoutMs`, then stops the SDK. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10}%`;
+}
+
+function dsnHost(dsn: string): string {
+  try {
+    return new URL(dsn).host;
+  } catch {
+    return '(invalid)';
+  }
+}
+
+export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDeps): ErrorTracking {
+  const { logger } = deps;
+  const enabled = config.dsn !== undefined;
+  const metrics = new SentryMetrics(deps.registry, enabled);
+  const recent = new RecentErrors(config.recentErrorsSize, deps.now);
+  const limiter = new RateLimiter({
+    perMinute: config.maxEventsPerMinute,
+    perKeyPerMinute: config.maxEventsPerFingerprintPerMinute,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const capture = new ErrorCapture({ sentryEnabled: enabled, limiter, recent, metrics, logger });
+  const upstream = deps.upstream.host;
+  const observer = createProxyObserver({ config, upstream, capture });
+  const router = createErrorsRouter({ recent, sentryEnabled: enabled, environment: config.environment });
+  let backend: SentryBackend | undefined;
+
+  return {
+    enabled,
+    reporter: capture,
+    observer,
+    router,
+    async start() {
+      const dsn = config.dsn;
+      if (dsn === undefined) {
+        logger.warn(
+          'Sentry DSN not configured (SENTRY_DSN): error tracking is disabled; recent errors are listed at GET /errors on the admin port',
+        );
+        return;
+      }
+      try {
+        // Loaded here, not at import: a sidecar without a DSN never loads the SDK.
+        const { startSdkBackend } = await import('./sdk-backend.js');
+        backend = startSdkBackend({
+          config: { ...config, dsn },
+          metrics,
+          transport: deps.transport,
+          onDelivered: (eventId, outcome) => recent.delivered(eventId, outcome),
+        });
+        capture.attach(backend);
+      } catch (error) {
+        logger.error({ err: error }, 'Sentry failed to start: errors are listed at GET /errors only');
+        return;
+      }
+      const traces = config.enableTracing ? percent(config.tracesSampleRate) : 'off';
+      logger.info(
+        {
+          sentry_host: dsnHost(dsn),
+          environment: config.environment,
+          release: config.release ?? null,
+          traces_sample_rate: config.enableTracing ? config.tracesSampleRate : 0,
+          traces_route_sample_rates: Object.fromEntries(
+            config.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate]),
+          ),
+          traces_excluded_routes: config.tracesExcludeRoutes.map((p) => p.template),
+          incoming_trace_headers: config.incomingTraceHeaders,
+          max_events_per_minute: config.maxEventsPerMinute,
+          max_events_per_fingerprint_per_minute: config.maxEventsPerFingerprintPerMinute,
+        },
+        `Sentry error tracking enabled for environment ${config.environment}; traces sample rate ${traces}`,
+      );
+      if (config.profilesSampleRate > 0) {
+        logger.warn(
+          { profiles_sample_rate: config.profilesSampleRate },
+          'SENTRY_PROFILES_SAMPLE_RATE is accepted but not used: the sidecar does not profile (profile the backend itself)',
+        );
+      }
+    },
+    async close(timeoutMs) {
+      const running = backend;
+      if (running === undefined) return;
+      backend = undefined;
+      let flushed = false;
+      try {
+        // The SDK reads a timeout of 0 as "wait forever".
+        flushed = await running.close(Math.max(1, timeoutMs));
+      } catch (error) {
+        logger.warn({ err: error }, 'Sentry flush failed');
+      }
+      capture.attach(undefined);
+      if (!flushed)
+        logger.warn({ timeout_ms: timeoutMs }, 'Sentry events still pending at shutdown were dropped');
+    },
+  };
+}

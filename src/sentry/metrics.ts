@@ -1,0 +1,65 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** Metric names, documented in docs/METRICS.md. */
+export const SENTRY_METRICS = Object.freeze({
+  events: 'sidecar_sentry_events_total',
+  enabled: 'sidecar_sentry_enabled',
+  transportInFlight: 'sidecar_sentry_transport_in_flight',
+});
+
+/**
+ * What became of each error event meant for Sentry:
+ * - `sent`: Sentry accepted it (2xx).
+ * - `rate_limited`: held back by the sidecar's own per-minute caps (overall or per fingerprint).
+ * - `sentry_rate_limited`: Sentry answered 429, or the SDK held it back while a 429 backoff ran.
+ * - `queue_overflow`: the bounded transport queue was full (Sentry slow or unreachable).
+ * - `filtered`: dropped before sending by sampling or an event processor.
+ * - `dropped`: sending failed (connection refused, timeout, a non-2xx answer, too large).
+ */
+export const SENTRY_EVENT_OUTCOMES = [
+  'sent',
+  'rate_limited',
+  'sentry_rate_limited',
+  'queue_overflow',
+  'filtered',
+  'dropped',
+] as const;
+export type SentryEventOutcome = (typeof SENTRY_EVENT_OUTCOMES)[number];
+
+export class SentryMetrics {
+  private readonly events: Counter<'outcome'>;
+  private readonly inFlight: Gauge;
+
+  constructor(registry: Registry, enabled: boolean) {
+    const registers = [registry];
+    this.events = new Counter({
+      name: SENTRY_METRICS.events,
+      help: 'Error events meant for Sentry, by what became of them.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of SENTRY_EVENT_OUTCOMES) this.events.inc({ outcome }, 0);
+    new Gauge({
+      name: SENTRY_METRICS.enabled,
+      help: '1 when SENTRY_DSN is set and errors are sent to Sentry, else 0.',
+      registers,
+    }).set(enabled ? 1 : 0);
+    this.inFlight = new Gauge({
+      name: SENTRY_METRICS.transportInFlight,
+      help: 'Requests to Sentry under way (bounded by SENTRY_TRANSPORT_QUEUE_SIZE); stuck high means Sentry is slow.',
+      registers,
+    });
+  }
+
+  event(outcome: SentryEventOutcome, count = 1): void {
+    this.events.inc({ outcome }, count);
+  }
+
+  requestStarted(): void {
+    this.inFlight.inc();
+  }
+
+  requestEnded(): void {
+    this.inFlight.dec();
+  }
+}

@@ -1,0 +1,77 @@
+import type { ErrorEvent, NodeOptions } from '@sentry/node';
+import { safeUserId } from './error-report.js';
+import { FILTERED, scrubText, scrubValue } from './scrub.js';
+
+type StreamedSpanJSON = Parameters<NonNullable<NodeOptions['beforeSendSpan']>>[0];
+
+/**
+ * The last net, run by the SDK on every event (`beforeSend`) and span (`beforeSendSpan`) just
+ * before serialisation. Reports are scrubbed when they are built; this catches whatever the SDK
+ * or a future change adds on the way. Ids and timestamps are left alone: scrubbing a hex id that
+ * happens to pass an IBAN checksum would break trace links, and they carry no personal data.
+ */
+
+/** Tags whose values come from configuration, not from traffic. */
+const CONFIGURED_TAGS = new Set(['upstream', 'kind']);
+/** Contexts the SDK fills with ids and runtime versions. */
+const SDK_CONTEXTS = new Set(['trace', 'runtime']);
+
+export function scrubEvent(event: ErrorEvent): ErrorEvent {
+  if (event.message) event.message = scrubText(event.message);
+  if (event.logentry?.message) event.logentry.message = scrubText(event.logentry.message);
+  if (event.logentry?.params) event.logentry.params = scrubValue(event.logentry.params) as unknown[];
+  if (event.transaction) event.transaction = scrubText(event.transaction);
+  if (event.fingerprint) event.fingerprint = event.fingerprint.map(scrubText);
+  for (const exception of event.exception?.values ?? []) {
+    if (exception.value) exception.value = scrubText(exception.value);
+    if (exception.type) exception.type = scrubText(exception.type);
+    for (const frame of exception.stacktrace?.frames ?? []) {
+      delete frame.vars;
+      delete frame.pre_context;
+      delete frame.context_line;
+      delete frame.post_context;
+    }
+  }
+  if (event.request) {
+    const { url, method, query_string, headers } = event.request;
+    event.request = scrubValue({ url, method, query_string, headers }) as typeof event.request;
+    // Bodies, cookies and the CGI environment (REMOTE_ADDR) are never sent.
+    if ('data' in event.request) event.request.data = FILTERED;
+  }
+  if (event.extra) event.extra = scrubValue(event.extra) as typeof event.extra;
+  if (event.contexts) {
+    for (const [name, context] of Object.entries(event.contexts)) {
+      if (!SDK_CONTEXTS.has(name) && context) event.contexts[name] = scrubValue(context) as typeof context;
+    }
+  }
+  if (event.tags) {
+    for (const [name, value] of Object.entries(event.tags)) {
+      if (typeof value === 'string' && !CONFIGURED_TAGS.has(name)) event.tags[name] = scrubText(value);
+    }
+  }
+  if (event.user) {
+    const id = safeUserId(typeof event.user.id === 'string' ? event.user.id : undefined);
+    event.user = id === undefined ? {} : { id };
+  }
+  if (event.breadcrumbs) event.breadcrumbs = [];
+  return event;
+}
+
+/** Span attributes the SDK sets from its own options and ids. */
+const SDK_ATTRIBUTE = /^sentry\./;
+/** Attributes the SDK may copy from a scope's user, which the sidecar never wants sent. */
+const USER_ATTRIBUTES = ['user.email', 'user.ip_address', 'user.name'];
+
+export function scrubSpan(span: StreamedSpanJSON): StreamedSpanJSON {
+  span.name = scrubText(span.name);
+  const attributes = span.attributes as Record<string, unknown>;
+  for (const name of USER_ATTRIBUTES) delete attributes[name];
+  for (const [name, value] of Object.entries(attributes)) {
+    if (SDK_ATTRIBUTE.test(name)) continue;
+    if (typeof value === 'string') attributes[name] = scrubText(value);
+    else if (value && typeof value === 'object' && typeof (value as { value?: unknown }).value === 'string') {
+      (value as { value: string }).value = scrubText((value as { value: string }).value);
+    }
+  }
+  return span;
+}

@@ -1,0 +1,219 @@
+import {
+  AUTH_SCHEME,
+  CARD_CANDIDATE,
+  EMAIL,
+  IBAN_CANDIDATE,
+  IPV4,
+  IPV6,
+  JWT,
+  looksLikeIban,
+  luhnValid,
+  PHONE,
+} from './pii-patterns.js';
+
+/**
+ * Scrubbing happens in the sidecar, before anything reaches the Sentry SDK, whatever Sentry's
+ * server-side settings are: the banking use makes a leak a defect. Three layers apply:
+ * keys that name secrets lose their values, values that look like personal data or
+ * credentials are replaced wherever they appear, and client-identity headers are never kept.
+ */
+
+export const FILTERED = '[Filtered]';
+
+/** Names that contain one of these (separators ignored, any case) hold secrets or personal data. */
+const SENSITIVE_FRAGMENTS =
+  /passw|passwd|pwd|secret|token|apikey|auth|credential|privatekey|session|sessid|cookie|csrf|xsrf|signature|cvv|cvc|ssn|iban|cardnumber|creditcard|ccnumber|accountnumber|email|phone|mobile|birthdate|dateofbirth|taxid|socialsecurity|passport|bearer/;
+/** Short names that only count as a whole word, so `footprint` does not match `otp`. */
+const SENSITIVE_WORDS = new Set([
+  'otp',
+  'pin',
+  'pan',
+  'key',
+  'sig',
+  'jwt',
+  'sid',
+  'dob',
+  'cvv',
+  'mfa',
+  'totp',
+]);
+
+/** Headers that identify the client's address: never sent, allow-listed or not. */
+export const CLIENT_IDENTITY_HEADERS: ReadonlySet<string> = new Set([
+  'forwarded',
+  'x-forwarded-for',
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-original-forwarded-for',
+]);
+
+const sensitiveKeyCache = new Map<string, boolean>();
+
+/** True when a header, query parameter or JSON key names a secret or personal data. */
+export function isSensitiveKey(key: string): boolean {
+  let hit = sensitiveKeyCache.get(key);
+  if (hit !== undefined) return hit;
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  hit = SENSITIVE_FRAGMENTS.test(words.join('')) || words.some((w) => SENSITIVE_WORDS.has(w));
+  if (sensitiveKeyCache.size < 10_000) sensitiveKeyCache.set(key, hit);
+  return hit;
+}
+
+/** `"key": "value"` and `"key": 123` pairs inside JSON-looking text, even when truncated. */
+const JSON_PAIR = /"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"?|-?\d[\d.eE+-]*|true|false)/g;
+/** `key=value` and `key: value` pairs in query strings, log lines and messages. */
+const KEY_VALUE = /([A-Za-z][A-Za-z0-9_.-]{0,63})(\s*[=:]\s*)("[^"]*"?|'[^']*'?|[^\s&,;"']+)/g;
+
+function replaceCards(text: string): string {
+  return text.replace(CARD_CANDIDATE, (match) => {
+    const digits = match.replace(/[ -]/g, '');
+    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? FILTERED : match;
+  });
+}
+
+/** Replaces personal data and credentials inside free text (messages, bodies, header values). */
+export function scrubText(text: string): string {
+  if (text === '') return text;
+  let out = text.replace(JWT, FILTERED).replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${FILTERED}`);
+  out = out.replace(JSON_PAIR, (match, key: string, sep: string) =>
+    isSensitiveKey(key) ? `"${key}"${sep}"${FILTERED}"` : match,
+  );
+  out = out.replace(KEY_VALUE, (match, key: string, sep: string, value: string) =>
+    isSensitiveKey(key) && !value.startsWith(FILTERED) && value !== `"${FILTERED}"`
+      ? `${key}${sep}${FILTERED}`
+      : match,
+  );
+  out = out.replace(EMAIL, FILTERED);
+  out = replaceCards(out);
+  out = out.replace(IBAN_CANDIDATE, (match) => (looksLikeIban(match) ? FILTERED : match));
+  out = out.replace(PHONE, FILTERED).replace(IPV4, FILTERED).replace(IPV6, FILTERED);
+  return out;
+}
+
+export interface ScrubLimits {
+  readonly depth: number;
+  readonly breadth: number;
+  readonly stringLength: number;
+}
+
+const DEFAULT_LIMITS: ScrubLimits = { depth: 6, breadth: 100, stringLength: 4096 };
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * A deep copy of any JSON-like value with sensitive keys filtered and every string scrubbed.
+ * Depth, breadth and string length are bounded, so a hostile payload cannot make scrubbing slow.
+ */
+export function scrubValue(value: unknown, limits: ScrubLimits = DEFAULT_LIMITS, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(truncate(value, limits.stringLength));
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value !== 'object') return value === undefined ? undefined : String(value);
+  if (depth >= limits.depth) return '[Truncated]';
+  if (Array.isArray(value)) {
+    return value.slice(0, limits.breadth).map((item) => scrubValue(item, limits, depth + 1));
+  }
+  const out: Record<string, unknown> = {};
+  let count = 0;
+  for (const [key, inner] of Object.entries(value)) {
+    if (count++ >= limits.breadth) break;
+    // A key can carry data too (`{"jane@example.com": 1}`).
+    const safeKey = scrubText(truncate(key, 128));
+    out[safeKey] = isSensitiveKey(key) ? FILTERED : scrubValue(inner, limits, depth + 1);
+  }
+  return out;
+}
+
+/** A query string (without `?`) with secret-named parameters filtered and values scrubbed. */
+export function scrubQuery(query: string): string {
+  if (query === '') return query;
+  return query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+      let key: string;
+      let value: string;
+      try {
+        key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+        value = eq === -1 ? '' : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, ' '));
+      } catch {
+        // Malformed percent-encoding: nothing about it can be trusted to be harmless.
+        return `${encodeURIComponent(scrubText(rawKey))}=${FILTERED}`;
+      }
+      const safeKey = encodeURIComponent(scrubText(key));
+      if (eq === -1) return safeKey;
+      return `${safeKey}=${isSensitiveKey(key) ? FILTERED : encodeURIComponent(scrubText(value))}`;
+    })
+    .join('&');
+}
+
+/** A URL with its user-info dropped, its query scrubbed and its path scrubbed as text. */
+export function scrubUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return scrubText(url);
+  }
+  parsed.username = '';
+  parsed.password = '';
+  const query = parsed.search.slice(1);
+  parsed.search = '';
+  parsed.hash = '';
+  const base = scrubText(decodeSafely(parsed.toString()));
+  return query ? `${base}?${scrubQuery(query)}` : base;
+}
+
+function decodeSafely(text: string): string {
+  try {
+    return decodeURI(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Request headers as sent to Sentry: only the allow-listed names, never a client-identity
+ * header, secret-named ones filtered even when allow-listed, every value scrubbed.
+ */
+export function scrubHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  allowed: ReadonlySet<string>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of allowed) {
+    const raw = headers[name];
+    if (raw === undefined || CLIENT_IDENTITY_HEADERS.has(name)) continue;
+    const value = Array.isArray(raw) ? raw.join(', ') : raw;
+    if (isSensitiveKey(name)) out[name] = FILTERED;
+    else if (name === 'referer' || name === 'origin') out[name] = scrubUrl(truncate(value, 2048));
+    else out[name] = scrubText(truncate(value, 1024));
+  }
+  return out;
+}
+
+/**
+ * A response body excerpt made safe: JSON is parsed and scrubbed by key when it is complete,
+ * form bodies by parameter, anything else (including JSON cut off by the excerpt limit) as text.
+ */
+export function scrubBody(text: string, contentType: string): string {
+  const type = contentType.toLowerCase();
+  if (type.includes('json')) {
+    try {
+      return JSON.stringify(scrubValue(JSON.parse(text)));
+    } catch {
+      return scrubText(text);
+    }
+  }
+  if (type.startsWith('application/x-www-form-urlencoded')) return scrubQuery(text.trim());
+  return scrubText(text);
+}
