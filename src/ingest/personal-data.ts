@@ -94,11 +94,11 @@ export function personalDataKind(value: string): PersonalDataKind | undefined {
   if (digits >= 4 && (IPV4.test(value) || isIP(value) !== 0)) return 'ip_address';
   if (value.includes(':') && isIP(value) !== 0) return 'ip_address';
   if (digits >= 8 && PHONE.test(value)) return 'phone_number';
+  if (digits >= 2 && value.length >= 15 && hasIban(value)) return 'iban';
   if (digits >= 10) {
     const run = longDigitRun(value);
     if (run !== undefined) return run;
   }
-  if (digits >= 2 && value.length >= 15 && hasIban(value)) return 'iban';
   if (value.length >= 24 && UUID_OR_HEX_ID.test(value)) return 'id';
   return undefined;
 }

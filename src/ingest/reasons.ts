@@ -46,6 +46,7 @@ export function issueMessage(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
+      if (isInteger(issue)) return 'must be an integer';
       if (issue.expected === 'number') return 'must be a finite number';
       if (issue.expected === 'int') return 'must be an integer';
       if (issue.expected === 'record') return 'must be an object';

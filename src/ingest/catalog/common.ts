@@ -12,7 +12,9 @@ export const envelope = {
       'Optional id; a retry with the same id within the deduplication window is counted once. A UUID is a good choice.',
     ),
   ts: z
-    .union([z.number().min(0).max(253_402_300_799), z.iso.datetime({ offset: true })])
+    .union([z.number().min(0).max(253_402_300_799), z.iso.datetime({ offset: true })], {
+      error: 'must be Unix seconds or an RFC 3339 date-time with offset',
+    })
     .optional()
     .describe(
       'Optional time the event happened: Unix seconds or RFC 3339. Metrics are recorded on arrival; the time is passed on with error events.',

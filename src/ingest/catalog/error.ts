@@ -4,7 +4,9 @@ import { envelope } from './common.js';
 
 export const ERROR_LEVELS = ['fatal', 'error', 'warning'] as const;
 
-const contextValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]);
+const contextValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()], {
+  error: 'must be a string, a number, a boolean or null',
+});
 
 export const errorEventSchema = z
   .strictObject({
