@@ -92,10 +92,6 @@ export class CollectorScheduler {
     for (const { collector } of this.states) this.errors.inc({ collector: collector.name }, 0);
   }
 
-  get collectorNames(): string[] {
-    return this.states.map((s) => s.collector.name);
-  }
-
   /** Starts every collector now, then every interval. */
   start(): void {
     if (this.running) return;
@@ -123,9 +119,24 @@ export class CollectorScheduler {
     }
   }
 
-  /** Runs every collector once, concurrently; resolves when all have finished or timed out. */
+  /**
+   * Runs every collector once, concurrently; resolves when all have finished or timed out. A
+   * collector already running on its timer is waited for (up to the timeout), not run beside itself.
+   */
   async runOnce(): Promise<void> {
-    await Promise.all(this.states.map((state) => this.run(state)));
+    await Promise.all(
+      this.states.map(async (state) => {
+        if (!state.inFlight) return this.run(state);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          state.inFlight.catch(() => undefined),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, this.options.timeoutMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private async tick(state: CollectorState): Promise<void> {
