@@ -153,12 +153,17 @@ export function createFilesystemCollector(registry: Registry): Collector {
         parseMountinfo(await readFile('/proc/self/mountinfo', { encoding: 'utf8', signal })),
       );
       const failures: string[] = [];
+      // A mount that fails this time keeps its last figures, like every other collector's series.
+      const last = new Map(snapshot.map((usage) => [usage.mount.mountPoint, usage]));
+      const failed = (mount: MountInfo, reason: string) => {
+        failures.push(`${mount.mountPoint}: ${reason}`);
+        const previous = last.get(mount.mountPoint);
+        return previous && { ...previous, mount };
+      };
       const results = await Promise.all(
         mounts.map(async (mount): Promise<FilesystemUsage | undefined> => {
-          if (pending.has(mount.mountPoint)) {
-            failures.push(`${mount.mountPoint}: statfs from an earlier interval has not returned`);
-            return undefined;
-          }
+          if (pending.has(mount.mountPoint))
+            return failed(mount, 'statfs from an earlier interval has not returned');
           pending.add(mount.mountPoint);
           const call = statfs(mount.mountPoint).finally(() => pending.delete(mount.mountPoint));
           try {
@@ -170,16 +175,11 @@ export function createFilesystemCollector(registry: Registry): Collector {
               reserved: (s.bfree - s.bavail) * s.bsize,
             };
           } catch (error) {
-            if (signal.aborted) {
-              failures.push(`${mount.mountPoint}: statfs did not return in time`);
-              return undefined;
-            }
+            if (signal.aborted) return failed(mount, 'statfs did not return in time');
             // Mounts the sidecar may not enter (EACCES) or that vanished meanwhile are not failures.
             const code = (error as NodeJS.ErrnoException).code;
-            if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOENT') {
-              failures.push(`${mount.mountPoint}: ${(error as Error).message}`);
-            }
-            return undefined;
+            if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT') return undefined;
+            return failed(mount, (error as Error).message);
           }
         }),
       );
