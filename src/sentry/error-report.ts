@@ -60,6 +60,9 @@ export interface ProxyReportOptions {
   readonly allowedHeaders: ReadonlySet<string>;
 }
 
+/** The run of value characters an excerpt limit may have cut through. */
+const CUT_TAIL = /[\w\s.+/=@:-]{1,64}$/;
+
 /** A user id is kept only when it is a plain identifier, never an email or other personal data. */
 const PLAIN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -109,7 +112,9 @@ export function proxyErrorReport(
   const userId = safeUserId(input.userId);
   const extra: Record<string, unknown> = {};
   if (input.body) {
-    extra.response_body_excerpt = scrubBody(input.body.text, input.body.contentType);
+    // A value cut by the excerpt limit may be too short to recognise (half a card number): drop it.
+    const text = input.body.truncated ? `${input.body.text.replace(CUT_TAIL, '')}…` : input.body.text;
+    extra.response_body_excerpt = scrubBody(text, input.body.contentType);
     extra.response_body_truncated = input.body.truncated;
   }
   return {
@@ -139,7 +144,6 @@ export function proxyErrorReport(
       sidecar: {
         request_id: scrubText(input.requestId),
         duration_ms: Math.round(input.durationSeconds * 1e4) / 10,
-        upstream: options.upstream,
         client_status: input.status,
         ...(input.failure?.code ? { failure_code: input.failure.code } : {}),
       },

@@ -57,8 +57,8 @@ export function scrubEvent(event: ErrorEvent): ErrorEvent {
   return event;
 }
 
-/** Span attributes the SDK sets from its own options and ids. */
-const SDK_ATTRIBUTE = /^sentry\./;
+/** Span attributes the SDK sets from its own options and ids, and the configured upstream address. */
+const TRUSTED_ATTRIBUTE = /^sentry\.|^server\.address$/;
 /** Attributes the SDK may copy from a scope's user, which the sidecar never wants sent. */
 const USER_ATTRIBUTES = ['user.email', 'user.ip_address', 'user.name'];
 
@@ -67,7 +67,7 @@ export function scrubSpan(span: StreamedSpanJSON): StreamedSpanJSON {
   const attributes = span.attributes as Record<string, unknown>;
   for (const name of USER_ATTRIBUTES) delete attributes[name];
   for (const [name, value] of Object.entries(attributes)) {
-    if (SDK_ATTRIBUTE.test(name)) continue;
+    if (TRUSTED_ATTRIBUTE.test(name)) continue;
     if (typeof value === 'string') attributes[name] = scrubText(value);
     else if (value && typeof value === 'object' && typeof (value as { value?: unknown }).value === 'string') {
       (value as { value: string }).value = scrubText((value as { value: string }).value);

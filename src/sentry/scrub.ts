@@ -71,10 +71,37 @@ const JSON_PAIR = /"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"?|-?\d[\d.eE+-]*|t
 /** `key=value` and `key: value` pairs in query strings, log lines and messages. */
 const KEY_VALUE = /([A-Za-z][A-Za-z0-9_.-]{0,63})(\s*[=:]\s*)("[^"]*"?|'[^']*'?|[^\s&,;"']+)/g;
 
+/**
+ * A digit run may hold a card number and more (`4111 1111 1111 1111 22`): every window of whole
+ * groups with 13 to 19 digits is checked, and any hit scrubs the run.
+ */
 function replaceCards(text: string): string {
   return text.replace(CARD_CANDIDATE, (match) => {
-    const digits = match.replace(/[ -]/g, '');
-    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? FILTERED : match;
+    const groups = match.split(/[ -]/);
+    for (let start = 0; start < groups.length; start++) {
+      let digits = '';
+      for (let end = start; end < groups.length; end++) {
+        digits += groups[end];
+        if (digits.length > 19) break;
+        if (digits.length >= 13 && luhnValid(digits)) return FILTERED;
+      }
+    }
+    return match;
+  });
+}
+
+/**
+ * The IBAN pattern is greedy and may run on into the next word (`GB82 WEST … 32 phone`): the
+ * match is shortened word by word until an IBAN is recognised, and only that part is scrubbed.
+ */
+function replaceIbans(text: string): string {
+  return text.replace(IBAN_CANDIDATE, (match) => {
+    const words = match.split(' ');
+    for (let n = words.length; n >= 1; n--) {
+      const candidate = words.slice(0, n).join(' ');
+      if (looksLikeIban(candidate)) return FILTERED + match.slice(candidate.length);
+    }
+    return match;
   });
 }
 
@@ -92,7 +119,7 @@ export function scrubText(text: string): string {
   );
   out = out.replace(EMAIL, FILTERED);
   out = replaceCards(out);
-  out = out.replace(IBAN_CANDIDATE, (match) => (looksLikeIban(match) ? FILTERED : match));
+  out = replaceIbans(out);
   out = out.replace(PHONE, FILTERED).replace(IPV4, FILTERED).replace(IPV6, FILTERED);
   return out;
 }
