@@ -140,11 +140,11 @@ export class LabeledHistogram extends LabeledFamily<HistogramChild> {
         cumulative += child.counts[i]!;
         values.push({
           metricName: bucketName,
-          labels: { ...labels, le: this.buckets[i]! },
+          labels: { le: this.buckets[i]!, ...labels },
           value: cumulative,
         });
       }
-      values.push({ metricName: bucketName, labels: { ...labels, le: '+Inf' }, value: child.count });
+      values.push({ metricName: bucketName, labels: { le: '+Inf', ...labels }, value: child.count });
       values.push({ metricName: `${this.name}_sum`, labels, value: child.sum });
       values.push({ metricName: `${this.name}_count`, labels, value: child.count });
     }

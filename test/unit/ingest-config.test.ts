@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { type ConfigError, loadConfig } from '../../src/config/config.js';
+
+const base = { UPSTREAM_URL: 'http://127.0.0.1:8000' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ ...base, ...env });
+  } catch (error) {
+    return (error as ConfigError).problems.map((p) => `${p.variable}: ${p.rule}`);
+  }
+  return [];
+}
+
+describe('ingest configuration', () => {
+  it('has documented defaults', () => {
+    expect(loadConfig(base).ingest).toEqual({
+      enabled: true,
+      token: undefined,
+      maxBodyBytes: 1_048_576,
+      maxEvents: 1000,
+      dedupeWindow: 10_000,
+      labelBudget: 100,
+      labelBudgets: {},
+    });
+  });
+
+  it('reads every variable', () => {
+    const ingest = loadConfig({
+      ...base,
+      INGEST_ENABLED: 'no',
+      INGEST_TOKEN: 'abcdefghijklmnop',
+      INGEST_MAX_BODY_BYTES: '2048',
+      INGEST_MAX_EVENTS: '10',
+      INGEST_DEDUPE_WINDOW: '0',
+      INGEST_LABEL_BUDGET: '50',
+      INGEST_LABEL_BUDGETS: 'model=20, collection=500',
+    }).ingest;
+    expect(ingest).toEqual({
+      enabled: false,
+      token: 'abcdefghijklmnop',
+      maxBodyBytes: 2048,
+      maxEvents: 10,
+      dedupeWindow: 0,
+      labelBudget: 50,
+      labelBudgets: { model: 20, collection: 500 },
+    });
+  });
+
+  it('reports every problem at once and never prints the token', () => {
+    const env = {
+      INGEST_TOKEN: 'short',
+      INGEST_MAX_BODY_BYTES: '10',
+      INGEST_MAX_EVENTS: '0',
+      INGEST_LABEL_BUDGETS: 'model=0,Model=3,model',
+    };
+    expect(problems(env)).toEqual([
+      'INGEST_TOKEN: must be at least 16 characters',
+      'INGEST_LABEL_BUDGETS: items must look like field=count, count from 1 to 100000',
+      'INGEST_LABEL_BUDGETS: items must look like field=count, count from 1 to 100000',
+      'INGEST_LABEL_BUDGETS: items must look like field=count, count from 1 to 100000',
+      'INGEST_MAX_BODY_BYTES: must be an integer from 1024 to 67108864',
+      'INGEST_MAX_EVENTS: must be an integer from 1 to 100000',
+    ]);
+    try {
+      loadConfig({ ...base, ...env });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('short');
+    }
+    expect(problems({ INGEST_TOKEN: 'a token with spaces inside' })).toEqual([
+      'INGEST_TOKEN: must be printable ASCII without spaces',
+    ]);
+  });
+});

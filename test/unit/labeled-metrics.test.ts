@@ -1,0 +1,53 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { renderMetrics } from '../../src/metrics/exposition.js';
+import { LabeledCounter, LabeledHistogram } from '../../src/metrics/labeled-metrics.js';
+
+describe('labeled metrics', () => {
+  it('render exactly like prom-client metrics in both formats', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const h = new LabeledHistogram({
+      name: 'h_seconds',
+      help: 'h',
+      labelNames: ['a', 'b'],
+      buckets: [0.1, 1, 10],
+      registry: ours,
+    });
+    const ph = new Histogram({
+      name: 'h_seconds',
+      help: 'h',
+      labelNames: ['a', 'b'],
+      buckets: [0.1, 1, 10],
+      registers: [theirs],
+    });
+    const c = new LabeledCounter({ name: 'c_total', help: 'c', labelNames: ['x'], registry: ours });
+    const pc = new Counter({ name: 'c_total', help: 'c', labelNames: ['x'], registers: [theirs] });
+    for (const [a, b, v] of [
+      ['1', 'x', 0.05],
+      ['1', 'x', 1],
+      ['2', 'y', 50],
+      ['1', 'x', 0.1],
+    ] as const) {
+      h.child([a, b]).observe(v);
+      ph.observe({ a, b }, v);
+    }
+    c.child(['q"\\n']).inc(2);
+    pc.inc({ x: 'q"\\n' }, 2);
+    c.child(['zero']);
+    pc.inc({ x: 'zero' }, 0);
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      expect(await renderMetrics(ours, format)).toBe(await renderMetrics(theirs, format));
+    }
+  });
+
+  it('looks children up once and resets like prom-client', () => {
+    const registry = new Registry();
+    const c = new LabeledCounter({ name: 'r_total', help: 'r', labelNames: ['x'], registry });
+    expect(c.child(['a'])).toBe(c.child(['a']));
+    expect(() => c.child(['a', 'b'])).toThrow(/expected 1 label values/);
+    c.child(['a']).inc();
+    registry.resetMetrics();
+    expect(c.size).toBe(0);
+  });
+});
