@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ConfigError, loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const base = { UPSTREAM_URL: 'http://127.0.0.1:8000' };
 
@@ -70,5 +70,25 @@ describe('ingest configuration', () => {
     expect(problems({ INGEST_TOKEN: 'a token with spaces inside' })).toEqual([
       'INGEST_TOKEN: must be printable ASCII without spaces',
     ]);
+  });
+});
+
+describe('ingest wiring', () => {
+  it('refuses a per-field budget for a field that has none, naming the budgeted ones', async () => {
+    const { createIngest } = await import('../../src/ingest/index.js');
+    const { Registry } = await import('prom-client');
+    const { createLogger } = await import('../../src/log/logger.js');
+    const config = loadConfig({ ...base, INGEST_LABEL_BUDGETS: 'model=5,modle=5' }).ingest;
+    let error: unknown;
+    try {
+      createIngest({ config, registry: new Registry(), logger: createLogger('silent') });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problem = (error as ConfigError).problems[0]!;
+    expect(problem.variable).toBe('INGEST_LABEL_BUDGETS');
+    expect(problem.value).toBe('modle');
+    expect(problem.rule).toContain('model');
   });
 });
