@@ -15,10 +15,57 @@ export function contentEncodingOf(header: string | undefined): ContentEncoding {
   throw new IngestError('unsupported_encoding');
 }
 
+/** The client went away before its body was complete; there is nobody left to answer. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('the client closed the connection before sending the whole body');
+    this.name = 'ClientGoneError';
+  }
+}
+
 /**
- * Reads the whole body, refusing it as soon as it passes `limit` bytes. A gzip body is limited
- * twice: as sent, and after decompression, where zlib stops at `limit` bytes of output, so a
- * small gzip bomb never expands in memory.
+ * Collects the body, refusing it as soon as it passes `limit` bytes. Listeners rather than
+ * `for await`: leaving that loop early destroys the socket, and the 413 could not be sent.
+ */
+function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onGone);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) {
+        cleanup();
+        req.pause();
+        reject(new IngestError('body_too_large', tooLarge(limit)));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
+    };
+    const onGone = () => {
+      cleanup();
+      reject(new ClientGoneError());
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onGone);
+    req.once('close', onGone);
+  });
+}
+
+/**
+ * Reads the whole body within `limit` bytes. A gzip body is limited twice: as sent, and after
+ * decompression, where zlib stops at `limit` bytes of output, so a small gzip bomb never
+ * expands in memory.
  */
 export async function readBody(
   req: IncomingMessage,
@@ -27,15 +74,7 @@ export async function readBody(
 ): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new IngestError('body_too_large', tooLarge(limit));
-
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req) {
-    received += (chunk as Buffer).length;
-    if (received > limit) throw new IngestError('body_too_large', tooLarge(limit));
-    chunks.push(chunk as Buffer);
-  }
-  const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+  const raw = await collect(req, limit);
   if (encoding === 'identity') return raw;
 
   try {

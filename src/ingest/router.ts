@@ -4,7 +4,7 @@ import type { IngestAuth } from './auth.js';
 import { IngestError, REQUEST_ERRORS } from './errors.js';
 import { mediaTypeOf, parseBody } from './parse.js';
 import type { IngestPipeline } from './pipeline.js';
-import { contentEncodingOf, readBody } from './read-body.js';
+import { ClientGoneError, contentEncodingOf, readBody } from './read-body.js';
 import type { IngestSelfMetrics } from './self-metrics.js';
 
 export interface IngestRouterDeps {
@@ -62,6 +62,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       sendJson(res, 200, result);
     } catch (error) {
       if (error instanceof IngestError) return refuse(res, error);
+      if (error instanceof ClientGoneError) return void logger.debug('ingest client left mid-body');
       metrics.request(500);
       logger.error({ err: error }, 'ingest request failed');
       if (res.headersSent) return void res.destroy();

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationSnapshot, changes, postEvents } from '../helpers/ingest.js';
@@ -154,6 +155,35 @@ describe('ingest: batches', () => {
     expect(
       valueOf(samples, 'sidecar_label_overflow_total', { type: 'document.upload', field: 'document_type' }),
     ).toBe(495);
+  });
+
+  it('answers 413 to a chunked body as soon as it passes the limit, without waiting for the rest', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${stack.adminUrl}/v1/events`, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (error) => reject(error));
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      // 2 MiB, written slowly enough that the answer arrives before the end.
+      let sent = 0;
+      const write = () => {
+        if (sent >= 32 || req.destroyed) return void (req.destroyed || req.end());
+        sent++;
+        req.write(chunk, () => setTimeout(write, 1));
+      };
+      req.write('[');
+      write();
+    });
+    expect(status).toBe(413);
+    const samples = await scrape(stack.adminUrl);
+    expect(valueOf(samples, 'sidecar_ingest_rejections_total', { reason: 'body_too_large' })).toBe(1);
   });
 
   it('serves the JSON Schema generated from the catalog', async () => {
