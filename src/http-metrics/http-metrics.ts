@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BODY_SIZE_BUCKETS, HTTP_DURATION_BUCKETS, STREAM_DURATION_BUCKETS } from '../metrics/buckets.js';
+import { LabeledGauge, LabeledHistogram } from '../metrics/labeled-metrics.js';
 
 /** Metric names, documented in docs/METRICS.md. OpenTelemetry HTTP semantic conventions in Prometheus form. */
 export const HTTP_METRICS = Object.freeze({
@@ -46,56 +47,57 @@ export interface FinishedRequest {
   exemplar?: Record<string, string> | undefined;
 }
 
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
-
 /**
- * The RED metrics of proxied traffic. Label children are cached by their values: prom-client
- * hashes the label object on every observe, and this is the per-request path.
+ * The RED metrics of proxied traffic. The per-request families use the labeled metrics of
+ * src/metrics/labeled-metrics.ts: a child is found once per label set and then updated with
+ * plain arithmetic, because prom-client hashes the label object on every observe.
  */
 export class HttpMetrics {
-  readonly requestDuration: Histogram<string>;
-  private readonly activeRequests: Gauge<string>;
-  private readonly requestBodySize: Histogram<string>;
-  private readonly responseBodySize: Histogram<string>;
+  private readonly requestDuration: LabeledHistogram;
+  private readonly activeRequests: LabeledGauge;
+  private readonly requestBodySize: LabeledHistogram;
+  private readonly responseBodySize: LabeledHistogram;
+  private readonly upstreamHeaders: LabeledHistogram;
   private readonly streamDuration: Histogram<string>;
   private readonly activeStreams: Gauge<string>;
-  private readonly upstreamHeaders: Histogram<string>;
   private readonly upstreamErrors: Counter<string>;
   private readonly routeOverflow: Counter<string>;
-  private readonly durationChildren = new Map<string, HistogramChild>();
-  private readonly sizeChildren = new Map<string, [HistogramChild, HistogramChild]>();
-  private readonly headersChildren = new Map<string, HistogramChild>();
-  private readonly activeChildren = new Map<string, ReturnType<Gauge<string>['labels']>>();
 
   constructor(registry: Registry, routeCount: () => number) {
     const registers = [registry];
-    this.requestDuration = new Histogram({
+    this.requestDuration = new LabeledHistogram({
       name: HTTP_METRICS.requestDuration,
       help: 'Duration of proxied HTTP requests, from the first byte received to the last byte sent.',
       labelNames: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'],
-      buckets: [...HTTP_DURATION_BUCKETS],
-      registers,
-      enableExemplars: true,
+      buckets: HTTP_DURATION_BUCKETS,
+      registry,
     });
-    this.activeRequests = new Gauge({
+    this.activeRequests = new LabeledGauge({
       name: HTTP_METRICS.activeRequests,
       help: 'Proxied HTTP requests in flight.',
       labelNames: ['http_request_method'],
-      registers,
+      registry,
     });
-    this.requestBodySize = new Histogram({
+    this.requestBodySize = new LabeledHistogram({
       name: HTTP_METRICS.requestBodySize,
       help: 'Bytes of request body streamed to the backend.',
       labelNames: ['http_request_method', 'http_route'],
-      buckets: [...BODY_SIZE_BUCKETS],
-      registers,
+      buckets: BODY_SIZE_BUCKETS,
+      registry,
     });
-    this.responseBodySize = new Histogram({
+    this.responseBodySize = new LabeledHistogram({
       name: HTTP_METRICS.responseBodySize,
       help: 'Bytes of response body streamed to the client.',
       labelNames: ['http_request_method', 'http_route'],
-      buckets: [...BODY_SIZE_BUCKETS],
-      registers,
+      buckets: BODY_SIZE_BUCKETS,
+      registry,
+    });
+    this.upstreamHeaders = new LabeledHistogram({
+      name: HTTP_METRICS.upstreamHeadersDuration,
+      help: 'Time from receiving a request to receiving the backend response headers.',
+      labelNames: ['http_request_method', 'http_route'],
+      buckets: HTTP_DURATION_BUCKETS,
+      registry,
     });
     this.streamDuration = new Histogram({
       name: HTTP_METRICS.streamDuration,
@@ -108,13 +110,6 @@ export class HttpMetrics {
       name: HTTP_METRICS.activeStreams,
       help: 'Open long-lived streams (WebSocket, server-sent events).',
       labelNames: ['stream_type'],
-      registers,
-    });
-    this.upstreamHeaders = new Histogram({
-      name: HTTP_METRICS.upstreamHeadersDuration,
-      help: 'Time from receiving a request to receiving the backend response headers.',
-      labelNames: ['http_request_method', 'http_route'],
-      buckets: [...HTTP_DURATION_BUCKETS],
       registers,
     });
     this.upstreamErrors = new Counter({
@@ -141,52 +136,20 @@ export class HttpMetrics {
   }
 
   requestStarted(method: string): void {
-    this.activeChild(method).inc();
+    this.activeRequests.child([method]).inc();
   }
 
   requestFinished(r: FinishedRequest): void {
-    this.activeChild(r.method).dec();
-    const key = r.method + '\u0000' + r.route + '\u0000' + r.status + '\u0000' + r.errorType;
-    if (r.exemplar) {
-      this.requestDuration.observe({
-        labels: {
-          http_request_method: r.method,
-          http_route: r.route,
-          http_response_status_code: String(r.status),
-          error_type: r.errorType,
-        },
-        value: r.durationSeconds,
-        exemplarLabels: r.exemplar,
-      });
-    } else {
-      let child = this.durationChildren.get(key);
-      if (child === undefined) {
-        child = this.requestDuration.labels(r.method, r.route, String(r.status), r.errorType);
-        this.durationChildren.set(key, child);
-      }
-      child.observe(r.durationSeconds);
-    }
-    const sizeKey = r.method + '\u0000' + r.route;
-    let sizes = this.sizeChildren.get(sizeKey);
-    if (sizes === undefined) {
-      sizes = [
-        this.requestBodySize.labels(r.method, r.route),
-        this.responseBodySize.labels(r.method, r.route),
-      ];
-      this.sizeChildren.set(sizeKey, sizes);
-    }
-    sizes[0].observe(r.requestBytes);
-    sizes[1].observe(r.responseBytes);
+    this.activeRequests.child([r.method]).dec();
+    this.requestDuration
+      .child([r.method, r.route, String(r.status), r.errorType])
+      .observe(r.durationSeconds, r.exemplar);
+    this.requestBodySize.child([r.method, r.route]).observe(r.requestBytes);
+    this.responseBodySize.child([r.method, r.route]).observe(r.responseBytes);
   }
 
   upstreamHeadersReceived(method: string, route: string, seconds: number): void {
-    const key = method + '\u0000' + route;
-    let child = this.headersChildren.get(key);
-    if (child === undefined) {
-      child = this.upstreamHeaders.labels(method, route);
-      this.headersChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.upstreamHeaders.child([method, route]).observe(seconds);
   }
 
   upstreamFailed(errorType: string): void {
@@ -199,21 +162,12 @@ export class HttpMetrics {
 
   /** A request became a stream: it leaves the request gauge for the stream gauge. */
   streamStarted(method: string, kind: StreamKind): void {
-    this.activeChild(method).dec();
+    this.activeRequests.child([method]).dec();
     this.activeStreams.inc({ stream_type: kind });
   }
 
   streamFinished(route: string, kind: StreamKind, errorType: string, seconds: number): void {
     this.activeStreams.dec({ stream_type: kind });
     this.streamDuration.observe({ http_route: route, stream_type: kind, error_type: errorType }, seconds);
-  }
-
-  private activeChild(method: string) {
-    let child = this.activeChildren.get(method);
-    if (child === undefined) {
-      child = this.activeRequests.labels(method);
-      this.activeChildren.set(method, child);
-    }
-    return child;
   }
 }

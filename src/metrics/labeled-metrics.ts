@@ -16,7 +16,7 @@ const SEP = '\u0001';
 export interface FamilySnapshot<V> {
   name: string;
   help: string;
-  type: 'counter' | 'histogram';
+  type: 'counter' | 'gauge' | 'histogram';
   values: V[];
   aggregator: 'sum';
 }
@@ -98,23 +98,67 @@ export class LabeledCounter extends LabeledFamily<CounterChild> {
   }
 }
 
+/** The latest sample of a bucket with the labels that identify it (e.g. a trace id), OpenMetrics-style. */
+export interface Exemplar {
+  labelSet: Record<string, string>;
+  value: number;
+  /** Seconds since the epoch. */
+  timestamp: number;
+}
+
 export class HistogramChild {
   /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
+  /** Latest exemplar per bucket, allocated on the first exemplar only. */
+  exemplars: (Exemplar | undefined)[] | undefined;
 
   constructor(private readonly bounds: readonly number[]) {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
-  observe(value: number): void {
+  observe(value: number, exemplar?: Record<string, string>): void {
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > bounds[i]!) i++;
     this.counts[i]! += 1;
     this.sum += value;
     this.count += 1;
+    if (exemplar !== undefined) {
+      this.exemplars ??= new Array(bounds.length + 1);
+      this.exemplars[i] = { labelSet: exemplar, value, timestamp: Date.now() / 1000 };
+    }
+  }
+}
+
+export class GaugeChild {
+  value = 0;
+
+  inc(by = 1): void {
+    this.value += by;
+  }
+
+  dec(by = 1): void {
+    this.value -= by;
+  }
+
+  set(value: number): void {
+    this.value = value;
+  }
+}
+
+export class LabeledGauge extends LabeledFamily<GaugeChild> {
+  readonly type = 'gauge' as const;
+
+  protected create(): GaugeChild {
+    return new GaugeChild();
+  }
+
+  get(): FamilySnapshot<MetricValue<string>> {
+    const values: MetricValue<string>[] = [];
+    for (const { labels, child } of this.children.values()) values.push({ labels, value: child.value });
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }
 
@@ -136,15 +180,22 @@ export class LabeledHistogram extends LabeledFamily<HistogramChild> {
     const bucketName = `${this.name}_bucket`;
     for (const { labels, child } of this.children.values()) {
       let cumulative = 0;
+      const exemplars = child.exemplars;
       for (let i = 0; i < this.buckets.length; i++) {
         cumulative += child.counts[i]!;
         values.push({
           metricName: bucketName,
           labels: { le: this.buckets[i]!, ...labels },
           value: cumulative,
+          ...(exemplars?.[i] ? { exemplar: exemplars[i] } : {}),
         });
       }
-      values.push({ metricName: bucketName, labels: { le: '+Inf', ...labels }, value: child.count });
+      values.push({
+        metricName: bucketName,
+        labels: { le: '+Inf', ...labels },
+        value: child.count,
+        ...(exemplars?.[this.buckets.length] ? { exemplar: exemplars[this.buckets.length] } : {}),
+      });
       values.push({ metricName: `${this.name}_sum`, labels, value: child.sum });
       values.push({ metricName: `${this.name}_count`, labels, value: child.count });
     }
