@@ -42,6 +42,12 @@ const server = http.createServer((req, res) => {
       }
     }, 20);
     res.on('close', () => clearInterval(timer));
+  } else if (url.startsWith('/catalog/')) {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+    res.end('{}');
+  } else if (url.startsWith('/fail')) {
+    res.writeHead(503, { 'content-type': 'application/json', 'content-length': 2 });
+    res.end('{}');
   } else if (url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
     res.end('{}');

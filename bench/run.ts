@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixedRate } from './fixed-rate.js';
+import { blackhole, growSeries, ingestThroughput, latencyDuringScrapes, scrapeTime } from './suites.js';
 
 /**
  * `npm run bench`: every contestant proxies the same local backend, in one run on one machine,
@@ -12,7 +13,8 @@ import { fixedRate } from './fixed-rate.js';
  * backend, the load generators and this script share the other one.
  *
  * Options (environment): BENCH_REPS (3), BENCH_SECONDS (5), BENCH_RATE (2000),
- * BENCH_CONNECTIONS (32), BENCH_ONLY (comma list of contestants), BENCH_OUT (JSON results path).
+ * BENCH_CONNECTIONS (32), BENCH_ONLY (comma list of contestants), BENCH_SUITES (`contestants,ingest,
+ * scrape,sentry`, all by default), BENCH_OUT (JSON results path).
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -286,6 +288,87 @@ async function measure(c: Contestant, rep: number, backendPid: number): Promise<
   }
 }
 
+const SUITES = (process.env.BENCH_SUITES ?? 'contestants,ingest,scrape,sentry')
+  .split(',')
+  .map((s) => s.trim());
+
+/** Starts the sidecar (pinned like the contestants) with extra environment and waits for it. */
+async function withSidecar<T>(
+  env: Record<string, string>,
+  fn: (proxy: string, admin: string) => Promise<T>,
+): Promise<T> {
+  const child = pinned(PROXY_CORE, node, [dist('src/main.js')], { ...sidecarEnv, ...env });
+  const proxy = `http://127.0.0.1:${PROXY_PORT}`;
+  const admin = `http://127.0.0.1:${ADMIN_PORT}`;
+  try {
+    await waitFor(`${proxy}/json1k`);
+    await closedLoop(`${proxy}/json1k`, 1);
+    return await fn(proxy, admin);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await sleep(300);
+  }
+}
+
+const ms = (x: number) => x.toFixed(3);
+
+async function extraSuites(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const lines: string[] = [];
+  if (SUITES.includes('ingest')) {
+    const ingest = await withSidecar({}, (_p, admin) => ingestThroughput(admin, SECONDS));
+    out.ingest = ingest;
+    lines.push(
+      `Ingest: ${ingest.eventsPerSecondBatched.toFixed(0)} events/s in batches of 100; ${ingest.singleEventRequestsPerSecond.toFixed(0)} single-event requests/s (8 connections).`,
+    );
+  }
+  if (SUITES.includes('scrape')) {
+    const scrape = await withSidecar({ MAX_ROUTES: '20000' }, async (proxy, admin) => {
+      const small = await growSeries(proxy, admin, 1_000);
+      const at1k = await scrapeTime(admin);
+      await growSeries(proxy, admin, 10_000);
+      const at10k = await scrapeTime(admin);
+      const during = await latencyDuringScrapes(proxy, admin, RATE, SECONDS, 100);
+      return { small, at1k, at10k, during };
+    });
+    out.scrape = scrape;
+    lines.push(
+      `/metrics: ${scrape.at1k.series} series in ${ms(scrape.at1k.medianMs)} ms (p99 ${ms(scrape.at1k.p99Ms)}); ${scrape.at10k.series} series in ${ms(scrape.at10k.medianMs)} ms (p99 ${ms(scrape.at10k.p99Ms)}, ${(scrape.at10k.bytes / 1024).toFixed(0)} KiB).`,
+      `Proxied latency @${RATE}/s with ${scrape.at10k.series} series: quiet p50 ${ms(scrape.during.quiet.p50)} / p99 ${ms(scrape.during.quiet.p99)} ms; scraped every 100 ms p50 ${ms(scrape.during.busy.p50)} / p99 ${ms(scrape.during.busy.p99)} ms.`,
+    );
+  }
+  if (SUITES.includes('sentry')) {
+    const sentryEnv = (port: number) => ({
+      SENTRY_DSN: `http://public@127.0.0.1:${port}/1`,
+      SENTRY_TRACES_SAMPLE_RATE: '0.1',
+    });
+    const measureRoutes = (proxy: string) =>
+      Promise.all([
+        fixedRate(`${proxy}/api/users/1`, RATE / 2, SECONDS),
+        fixedRate(`${proxy}/fail`, RATE / 2, SECONDS),
+      ]);
+    const healthy = await withSidecar(sentryEnv(SINK_PORT), measureRoutes);
+    const hole = blackhole(SINK_PORT + 10);
+    const hanging = await withSidecar(sentryEnv(SINK_PORT + 10), measureRoutes);
+    hole.close();
+    const refused = await withSidecar(sentryEnv(SINK_PORT + 11), measureRoutes);
+    out.sentry = { healthy, hanging, refused };
+    const row = (name: string, r: Awaited<ReturnType<typeof measureRoutes>>) =>
+      `| ${name} | ${ms(r[0].p50)} / ${ms(r[0].p99)} | ${ms(r[1].p50)} / ${ms(r[1].p99)} | ${r[0].errors + r[1].errors} |`;
+    lines.push(
+      '',
+      `| Sentry DSN | 200 route p50 / p99 (ms) | 503 route (every response captured) p50 / p99 (ms) | errors |`,
+      '| --- | --- | --- | --- |',
+      row('healthy sink', healthy),
+      row('hangs (accepts, never answers)', hanging),
+      row('refuses connections', refused),
+    );
+  }
+  if (lines.length) process.stdout.write(`\n${lines.join('\n')}\n`);
+  return out;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -300,7 +383,7 @@ async function main(): Promise<void> {
   try {
     await waitFor(`${upstream}/health`);
     const results: RunResult[] = [];
-    for (let rep = 1; rep <= REPS; rep++) {
+    for (let rep = 1; rep <= (SUITES.includes('contestants') ? REPS : 0); rep++) {
       // interleave: a different order each repetition, so drift hits every contestant alike
       const order = rep % 2 ? selected : [...selected].reverse();
       for (const c of order) {
@@ -332,20 +415,23 @@ async function main(): Promise<void> {
         rssPeak: Math.max(...col((r) => r.rssPeakMb)),
       };
     });
-    const lines = [
-      `| contestant | proxy CPU per 1 KB request (µs, median, range) | req/s 1 KB | req/s 100 KB | added p50 @${RATE}/s (ms) | added p99 @${RATE}/s (ms) | added p50, 10 ms route (ms) | RSS idle / peak (MB) |`,
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...rows.map(
-        (r) =>
-          `| ${r.contestant} | ${r.contestant === 'direct' ? '—' : `${r.cpu.toFixed(1)} (${r.cpuSpread})`} | ${r.rps1k.toFixed(0)} | ${r.rps100k.toFixed(0)} | ${r.addedP50.toFixed(3)} | ${r.addedP99.toFixed(3)} | ${r.addedSlowP50.toFixed(3)} | ${r.contestant === 'direct' ? '—' : `${r.rssIdle.toFixed(0)} / ${r.rssPeak.toFixed(0)}`} |`,
-      ),
-    ];
+    const lines = !SUITES.includes('contestants')
+      ? []
+      : [
+          `| contestant | proxy CPU per 1 KB request (µs, median, range) | req/s 1 KB | req/s 100 KB | added p50 @${RATE}/s (ms) | added p99 @${RATE}/s (ms) | added p50, 10 ms route (ms) | RSS idle / peak (MB) |`,
+          '| --- | --- | --- | --- | --- | --- | --- | --- |',
+          ...rows.map(
+            (r) =>
+              `| ${r.contestant} | ${r.contestant === 'direct' ? '—' : `${r.cpu.toFixed(1)} (${r.cpuSpread})`} | ${r.rps1k.toFixed(0)} | ${r.rps100k.toFixed(0)} | ${r.addedP50.toFixed(3)} | ${r.addedP99.toFixed(3)} | ${r.addedSlowP50.toFixed(3)} | ${r.contestant === 'direct' ? '—' : `${r.rssIdle.toFixed(0)} / ${r.rssPeak.toFixed(0)}`} |`,
+          ),
+        ];
     const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`;
     process.stdout.write(
       `\nMachine: ${machine}\nLoad: ${hasWrk ? 'wrk' : 'autocannon'} closed loop, ${CONNECTIONS} connections, ${SECONDS} s; fixed rate ${RATE}/s open loop; ${REPS} repetitions interleaved; proxy pinned to core ${PROXY_CORE}, backend and load on ${LOAD_CORES}\n\n${lines.join('\n')}\n`,
     );
+    const extra = await extraSuites();
     if (process.env.BENCH_OUT)
-      writeFileSync(process.env.BENCH_OUT, JSON.stringify({ machine, results, rows }, null, 2));
+      writeFileSync(process.env.BENCH_OUT, JSON.stringify({ machine, results, rows, extra }, null, 2));
   } finally {
     backend.kill();
     sink.close();
