@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
+import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
+import { spawnSidecar } from '../helpers/sidecar-process.js';
+
+/**
+ * SIGTERM with Sentry events still on their way: the real sidecar process (src/main.ts) flushes
+ * them before it exits, and a Sentry that never answers cannot hold the exit past the shutdown
+ * budget. Each case runs its own sidecar process, so each gets its own Sentry client.
+ */
+
+let backend: FailingBackend;
+let sink: SentrySink;
+
+beforeAll(async () => {
+  backend = await startFailingBackend();
+  sink = await startSentrySink();
+});
+
+afterAll(async () => {
+  await backend?.close();
+  await sink?.kill();
+});
+
+async function failThrough(proxyUrl: string, count: number, prefix: string): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${proxyUrl}/api/fail?status=500&n=${i}`, {
+      headers: { 'x-request-id': `${prefix}-${i}` },
+    });
+    expect(res.status).toBe(500);
+    await res.arrayBuffer();
+  }
+}
+
+describe('shutdown with pending Sentry events', () => {
+  it('flushes what is still queued on SIGTERM, then exits 0 within the budget', async () => {
+    await sink.reset();
+    // Envelopes are answered after 300 ms, and the SDK holds each trace's spans for 500 ms after
+    // the request ends: at SIGTERM, right after the last response, everything is still pending.
+    await sink.setMode({ mode: 'slow', delayMs: 300 });
+    const sidecar = await spawnSidecar({
+      UPSTREAM_URL: backend.url,
+      SENTRY_DSN: sink.dsn,
+      SENTRY_TRACES_SAMPLE_RATE: '1',
+      SHUTDOWN_TIMEOUT_MS: '4000',
+      SENTRY_FLUSH_TIMEOUT_MS: '2000',
+    });
+    await failThrough(sidecar.proxyUrl, 3, 'flush');
+    const { code, elapsedMs } = await sidecar.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(elapsedMs).toBeLessThan(4000);
+    const events = await sink.events();
+    const ids = events.map((e) => (e.contexts?.sidecar as { request_id?: string }).request_id).sort();
+    expect(ids).toEqual(['flush-0', 'flush-1', 'flush-2']);
+    const spans = await sink.spans();
+    const spanRequests = spans.map((s) => s.attributes['sidecar.request_id']?.value).sort();
+    expect(spanRequests).toEqual(['flush-0', 'flush-1', 'flush-2']);
+    expect(sidecar.lines().some((l) => l.msg === 'stopped')).toBe(true);
+    expect(sidecar.lines().some((l) => String(l.msg).includes('still pending'))).toBe(false);
+  });
+
+  it('does not let a Sentry that never answers hold the exit past SHUTDOWN_TIMEOUT_MS', async () => {
+    await sink.reset();
+    await sink.setMode({ mode: 'hang' });
+    const sidecar = await spawnSidecar({
+      UPSTREAM_URL: backend.url,
+      SENTRY_DSN: sink.dsn,
+      SENTRY_ENABLE_TRACING: 'false',
+      SHUTDOWN_TIMEOUT_MS: '1500',
+      SENTRY_TRANSPORT_TIMEOUT_MS: '60000',
+    });
+    await failThrough(sidecar.proxyUrl, 2, 'hang');
+    await sink.waitFor((envelopes) => envelopes.length >= 2);
+    const { code, elapsedMs } = await sidecar.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(elapsedMs).toBeLessThan(1500 + 1000);
+    expect(
+      sidecar.lines().some((l) => l.msg === 'Sentry events still pending at shutdown were dropped'),
+    ).toBe(true);
+    await sink.setMode({ mode: 'ok' });
+  });
+});
