@@ -50,7 +50,7 @@ describe('shutdown with pending Sentry events', () => {
     expect(code).toBe(0);
     expect(elapsedMs).toBeLessThan(4000);
     const events = await sink.events();
-    const ids = events.map((e) => (e.contexts?.sidecar as { request_id?: string }).request_id).sort();
+    const ids = events.map((e) => e.contexts?.sidecar?.request_id).sort();
     expect(ids).toEqual(['flush-0', 'flush-1', 'flush-2']);
     const spans = await sink.spans();
     const spanRequests = spans.map((s) => s.attributes['sidecar.request_id']?.value).sort();
