@@ -188,7 +188,7 @@ function label(raw: unknown, fallback: string, max: number): string {
 export function messageShape(message: string): string {
   return message
     .replace(/"[^"]*"|'[^']*'/g, '<s>')
-    .replace(/\b[0-9a-f]{8,}\b/gi, '<hex>')
+    .replace(/\b(?:0x)?[0-9a-f]{8,}\b/gi, '<hex>')
     .replace(/\d+/g, '<n>')
     .slice(0, 120);
 }

@@ -68,8 +68,33 @@ export function isSensitiveKey(key: string): boolean {
 
 /** `"key": "value"` and `"key": 123` pairs inside JSON-looking text, even when truncated. */
 const JSON_PAIR = /"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"?|-?\d[\d.eE+-]*|true|false)/g;
-/** `key=value` and `key: value` pairs in query strings, log lines and messages. */
-const KEY_VALUE = /([A-Za-z][A-Za-z0-9_.-]{0,63})(\s*[=:]\s*)("[^"]*"?|'[^']*'?|[^\s&,;"']+)/g;
+/** The same pairs in JSON serialised inside a JSON string (`"{\"password\":\"x\"}"`). */
+const ESCAPED_JSON_PAIR =
+  /\\"([^"\\]{1,64})\\"(\s*:\s*)(\\"(?:[^"\\]|\\(?!"))*(?:\\")?|-?\d[\d.eE+-]*|true|false)/g;
+/** The `key=` or `key: ` of a pair in a query string, a log line or a message. */
+const KEY_SEPARATOR = /([A-Za-z][A-Za-z0-9_.-]{0,63})(\s*[=:]\s*)/g;
+const PAIR_VALUE = /^(?:"[^"]*"?|'[^']*'?|[^\s&,;"']+)/;
+
+/**
+ * Filters the values of secret-named `key=value` pairs. Keys are found one by one, and a value is
+ * only skipped once filtered, so a pair inside another pair's value (`Error: token=abc`) is
+ * still seen.
+ */
+function replaceKeyValues(text: string): string {
+  let out = '';
+  let last = 0;
+  KEY_SEPARATOR.lastIndex = 0;
+  for (let m = KEY_SEPARATOR.exec(text); m !== null; m = KEY_SEPARATOR.exec(text)) {
+    if (!isSensitiveKey(m[1]!)) continue;
+    const end = m.index + m[0].length;
+    const value = PAIR_VALUE.exec(text.slice(end))?.[0];
+    if (value === undefined || value === FILTERED || value === `"${FILTERED}"`) continue;
+    out += text.slice(last, end) + FILTERED;
+    last = end + value.length;
+    KEY_SEPARATOR.lastIndex = last;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
 
 /**
  * A digit run may hold a card number and more (`4111 1111 1111 1111 22`): every window of whole
@@ -112,11 +137,10 @@ export function scrubText(text: string): string {
   out = out.replace(JSON_PAIR, (match, key: string, sep: string) =>
     isSensitiveKey(key) ? `"${key}"${sep}"${FILTERED}"` : match,
   );
-  out = out.replace(KEY_VALUE, (match, key: string, sep: string, value: string) =>
-    isSensitiveKey(key) && !value.startsWith(FILTERED) && value !== `"${FILTERED}"`
-      ? `${key}${sep}${FILTERED}`
-      : match,
+  out = out.replace(ESCAPED_JSON_PAIR, (match, key: string, sep: string) =>
+    isSensitiveKey(key) ? `\\"${key}\\"${sep}\\"${FILTERED}\\"` : match,
   );
+  out = replaceKeyValues(out);
   out = out.replace(EMAIL, FILTERED);
   out = replaceCards(out);
   out = replaceIbans(out);
@@ -159,6 +183,11 @@ export function scrubValue(value: unknown, limits: ScrubLimits = DEFAULT_LIMITS,
   return out;
 }
 
+/** URI-encodes a scrubbed part, keeping the marker readable. */
+function encodeScrubbed(text: string): string {
+  return encodeURIComponent(text).replaceAll('%5BFiltered%5D', FILTERED);
+}
+
 /** A query string (without `?`) with secret-named parameters filtered and values scrubbed. */
 export function scrubQuery(query: string): string {
   if (query === '') return query;
@@ -174,11 +203,11 @@ export function scrubQuery(query: string): string {
         value = eq === -1 ? '' : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, ' '));
       } catch {
         // Malformed percent-encoding: nothing about it can be trusted to be harmless.
-        return `${encodeURIComponent(scrubText(rawKey))}=${FILTERED}`;
+        return `${encodeScrubbed(scrubText(rawKey))}=${FILTERED}`;
       }
-      const safeKey = encodeURIComponent(scrubText(key));
+      const safeKey = encodeScrubbed(scrubText(key));
       if (eq === -1) return safeKey;
-      return `${safeKey}=${isSensitiveKey(key) ? FILTERED : encodeURIComponent(scrubText(value))}`;
+      return `${safeKey}=${isSensitiveKey(key) ? FILTERED : encodeScrubbed(scrubText(value))}`;
     })
     .join('&');
 }
