@@ -147,7 +147,7 @@ describe('Grafana', () => {
         expect(targets.length, String(p.title)).toBeGreaterThan(0);
         for (const t of targets) {
           expect(t.datasource).toEqual({ type: 'prometheus', uid: prometheus.uid });
-          if (!t.expr.startsWith('sum by (alertname')) expect(t.expr, String(p.title)).toContain('$job');
+          expect(t.expr, String(p.title)).toContain('$job');
         }
       }
     },
