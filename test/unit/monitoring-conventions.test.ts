@@ -224,13 +224,13 @@ describe('.env.example', () => {
     }
     for (const name of COLLECTOR_NAMES) read.add(`SYSTEM_METRICS_${name.toUpperCase()}`);
     expect(read.size).toBeGreaterThan(40);
-    expect([...read].filter((v) => !listed.has(v)).sort()).toEqual([]);
+    expect([...read].filter((v) => !listed.has(v)).sort(), 'add them to .env.example').toEqual([]);
   });
 
   it('lists every variable docker-compose.yml substitutes', () => {
     const used = new Set(
       [...readFileSync('docker-compose.yml', 'utf8').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!),
     );
-    expect([...used].filter((v) => !listed.has(v)).sort()).toEqual([]);
+    expect([...used].filter((v) => !listed.has(v)).sort(), 'add them to .env.example').toEqual([]);
   });
 });
