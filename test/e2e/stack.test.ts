@@ -78,7 +78,19 @@ describe('the deployed stack, end to end', () => {
   });
 
   it('a burst of backend 5xx turns the high-error-rate alert pending and reaches Sentry, grouped', async () => {
-    for (let i = 0; i < 40; i++)
+    // A counter that appears at 40 in its first scrape has no rate yet: let Prometheus see it at 1 first.
+    expect((await get(`${stack.nginxUrl}/api/transfers/0/status`)).status).toBe(503);
+    await waitUntil(
+      'the first 5xx in Prometheus',
+      async () =>
+        num(
+          await stack.query(
+            'sum(http_server_request_duration_seconds_count{http_response_status_code="503"})',
+          ),
+        ) === 1,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    for (let i = 1; i <= 40; i++)
       expect((await get(`${stack.nginxUrl}/api/transfers/${i}/status`)).status).toBe(503);
     await waitUntil(
       `${HIGH_ERROR_RATE_ALERT} pending or firing`,
@@ -215,6 +227,7 @@ describe('the deployed stack, end to end', () => {
 
 async function waitUntil2<T>(fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   let value: T | undefined;
+
   await waitUntil(
     'a value',
     async () => {

@@ -160,7 +160,7 @@ export class Stack {
         ADMIN_PORT: String(this.ports.admin),
         UPSTREAM_HEALTH_INTERVAL_MS: '500',
         SYSTEM_METRICS_INTERVAL_MS: '1000',
-        SENTRY_DSN: `http://e2e-public-key@127.0.0.1:${this.ports.sink}/42`,
+        SENTRY_DSN: `http://0123456789abcdef0123456789abcdef@127.0.0.1:${this.ports.sink}/42`,
         SENTRY_ENVIRONMENT: 'e2e',
         SENTRY_TRACES_SAMPLE_RATE: '1.0',
         ROUTE_PATTERNS: '/api/accounts/:account_id,/api/transfers/:transfer_id/status',

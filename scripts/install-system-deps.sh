@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suites run for real, when missing:
+#   openssl                  certificates for the certificate-expiry tests
+#   prometheus, prometheus-alertmanager, docker-compose
+#                            promtool, amtool and compose validation; Prometheus in the e2e test
+#   nginx-light              nginx in the e2e test (deploy/nginx/nginx.conf)
+#   python3-fastapi, python3-uvicorn, python3-websockets
+#                            the FastAPI backend of the e2e test
+# One `apt-get update`, one `apt-get install`; nothing happens when everything is there.
+set -euo pipefail
+
+need=()
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)
+/usr/bin/python3 -c 'import fastapi' >/dev/null 2>&1 || need+=(python3-fastapi)
+/usr/bin/python3 -c 'import uvicorn' >/dev/null 2>&1 || need+=(python3-uvicorn)
+/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || need+=(python3-websockets)
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "--- system packages present"
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+  echo "install-system-deps: missing Debian packages: ${need[*]} (run as root with apt-get, or install them)" >&2
+  exit 1
+fi
+echo "--- installing ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The e2e test starts nginx itself; a packaged nginx must not hold port 80 or run as a service.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx prometheus prometheus-alertmanager >/dev/null 2>&1 || true; fi
