@@ -11,9 +11,7 @@ import type { Dsc, TraceDecision } from './trace-propagation.js';
 /** A sampled request's span, the root of the sidecar's part of the trace. */
 export interface RequestSpan {
   readonly spanId: string;
-  /** The baggage the SDK derives for this span (its dynamic sampling context). */
-  readonly baggage: string;
-  /** Ends the span; `status` sets its HTTP status and, for 5xx, its error status. */
+  /** Ends the span and sends it; `status` sets its HTTP status and, from 400, its error status. */
   end(status: number | undefined): void;
 }
 
@@ -25,16 +23,16 @@ export interface EventTrace {
   readonly sampled?: boolean | undefined;
   readonly sampleRand: number;
   readonly dsc: Dsc;
-  /** Set when the request was sampled: the event is attached to the span itself. */
-  readonly span?: RequestSpan | undefined;
 }
 
 export interface SentryBackend {
   /** What the sidecar's own dynamic sampling context is made of. */
   readonly identity: DscIdentity;
+  /** A span for a sampled request, sent when it ends under `dsc`, the trace's sampling context. */
   startRequestSpan(
     decision: TraceDecision,
     name: string,
+    dsc: Dsc,
     attributes: Readonly<Record<string, string | number>>,
   ): RequestSpan;
   /** Hands an event to the SDK; returns its event id. Never waits for the network. */

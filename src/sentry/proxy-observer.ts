@@ -139,7 +139,6 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
             sampled: d.sampled,
             sampleRand: d.sampleRand,
             dsc: ownDsc.object(d, state.name ?? ''),
-            span: state.span,
           }
         : undefined,
     );
@@ -169,23 +168,23 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
       const dsc = ownDsc;
       const name = ex.method + ' ' + ex.route.template;
       let spanId: string;
-      let baggage: string;
       let span: RequestSpan | undefined;
       if (decision.sampled) {
-        span = backend.startRequestSpan(decision, name, {
+        span = backend.startRequestSpan(decision, name, dsc.object(decision, name), {
           'http.request.method': ex.method,
           'http.route': ex.route.template,
           'server.address': upstream,
           'sidecar.request_id': ex.requestId,
         });
         spanId = span.spanId;
-        baggage = span.baggage;
       } else {
         spanId = newSpanId();
-        baggage = decision.frozenDsc
-          ? dscToBaggage({ ...decision.frozenDsc, sample_rate: String(decision.sampleRate) })
-          : dsc.baggage(decision, ex.method + '%20' + rule.encodedTemplate);
       }
+      // Built here rather than asked of the span: the same entries (a unit test holds them next to
+      // the SDK's), at a fraction of the cost.
+      const baggage = decision.frozenDsc
+        ? dscToBaggage({ ...decision.frozenDsc, sample_rate: String(decision.sampleRate) })
+        : dsc.baggage(decision, ex.method + '%20' + rule.encodedTemplate);
       headers['sentry-trace'] = sentryTraceHeader(decision.traceId, spanId, decision.sampled);
       headers.traceparent = traceparentHeader(decision.traceId, spanId, decision.sampled);
       headers.baggage = mergeBaggage(baggage, foreign);

@@ -1,13 +1,11 @@
-import type { ErrorEvent, NodeOptions } from '@sentry/node';
+import type { ErrorEvent } from '@sentry/node';
 import { safeUserId } from './error-report.js';
 import { FILTERED, scrubText, scrubValue } from './scrub.js';
 
-type StreamedSpanJSON = Parameters<NonNullable<NodeOptions['beforeSendSpan']>>[0];
-
 /**
- * The last net, run by the SDK on every event (`beforeSend`) and span (`beforeSendSpan`) just
- * before serialisation. Reports are scrubbed when they are built; this catches whatever the SDK
- * or a future change adds on the way. Ids and timestamps are left alone: scrubbing a hex id that
+ * The last net, run by the SDK on every error event (`beforeSend`) just before serialisation.
+ * Reports are scrubbed when they are built; this catches whatever the SDK or a future change
+ * adds on the way. Ids and timestamps are left alone: scrubbing a hex id that
  * happens to pass an IBAN checksum would break trace links, and they carry no personal data.
  */
 
@@ -55,23 +53,4 @@ export function scrubEvent(event: ErrorEvent): ErrorEvent {
   }
   if (event.breadcrumbs) event.breadcrumbs = [];
   return event;
-}
-
-/** Span attributes the SDK sets from its own options and ids, and the configured upstream address. */
-const TRUSTED_ATTRIBUTE = /^sentry\.|^server\.address$/;
-/** Attributes the SDK may copy from a scope's user, which the sidecar never wants sent. */
-const USER_ATTRIBUTES = ['user.email', 'user.ip_address', 'user.name'];
-
-export function scrubSpan(span: StreamedSpanJSON): StreamedSpanJSON {
-  span.name = scrubText(span.name);
-  const attributes = span.attributes as Record<string, unknown>;
-  for (const name of USER_ATTRIBUTES) delete attributes[name];
-  for (const [name, value] of Object.entries(attributes)) {
-    if (TRUSTED_ATTRIBUTE.test(name)) continue;
-    if (typeof value === 'string') attributes[name] = scrubText(value);
-    else if (value && typeof value === 'object' && typeof (value as { value?: unknown }).value === 'string') {
-      (value as { value: string }).value = scrubText((value as { value: string }).value);
-    }
-  }
-  return span;
 }

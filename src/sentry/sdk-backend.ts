@@ -1,26 +1,23 @@
+import { performance } from 'node:perf_hooks';
 import {
   type Event,
+  getSpanStatusFromHttpCode,
   init,
   type NodeOptions,
   Scope,
-  type Span,
-  setHttpStatus,
-  spanToBaggageHeader,
-  startInactiveSpan,
-  withActiveSpan,
+  SDK_VERSION,
 } from '@sentry/node';
 import type { SentryConfig } from '../config/sentry.js';
-import type { EventTrace, RequestSpan, SentryBackend } from './backend.js';
+import type { EventTrace, SentryBackend } from './backend.js';
 import type { ErrorReport } from './error-report.js';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop, outcomeOfResponse } from './outcomes.js';
 import { orgIdFromDsn } from './own-dsc.js';
-import { scrubEvent, scrubSpan } from './scrub-event.js';
-import type { TraceDecision } from './trace-propagation.js';
+import { scrubEvent } from './scrub-event.js';
+import { type SdkInfo, spanEnvelope } from './span-envelope.js';
+import { newSpanId } from './trace-ids.js';
+import type { Dsc, TraceDecision } from './trace-propagation.js';
 import { guardedTransport, type TransportFactory } from './transport.js';
-
-/** The span attribute carrying the rate the sidecar decided; the sampler hands it to the SDK. */
-export const SAMPLE_RATE_ATTRIBUTE = 'sidecar.sample_rate';
 
 export interface SdkBackendOptions {
   readonly config: SentryConfig & { readonly dsn: string };
@@ -37,23 +34,21 @@ export interface SdkBackendOptions {
  * - No default integrations. The HTTP integration would instrument the proxy's own server and
  *   its upstream client a second time and cost every request; Console, OnUncaughtException,
  *   LocalVariables, ContextLines and RequestData would collect data the sidecar scrubs itself
- *   or must never send; Dedupe is replaced by the per-fingerprint rate limit. The SDK adds
- *   SpanStreaming by itself (`traceLifecycle: 'stream'`, the v11 default).
+ *   or must never send; Dedupe is replaced by the per-fingerprint rate limit.
  * - `dataCollection` turned fully off: v11 collects headers, cookies, query strings and bodies
  *   by default, and replaced `sendDefaultPii` with this object. The sidecar builds every field
  *   of every event from scrubbed data instead.
- * - `enableTracing` no longer exists: tracing is on when `tracesSampler` is set. The sidecar
- *   decides sampling per route itself (it must, to propagate headers without creating spans)
- *   and passes its rate through a span attribute, so the SDK reaches the same decision.
- *   With SENTRY_ENABLE_TRACING=false, `tracesSampleRate: 0` pins tracing off even if the SDK
- *   would read SENTRY_TRACES_SAMPLE_RATE from the environment itself.
+ * - `enableTracing` no longer exists (tracing is on when a sample rate or sampler is set). The
+ *   SDK itself starts no spans here (`tracesSampleRate: 0`, which also keeps it from reading
+ *   SENTRY_TRACES_SAMPLE_RATE on its own): the sidecar samples per route, propagates the trace
+ *   headers and sends each sampled request's span itself (span-envelope.ts), in the streamed
+ *   span format of `traceLifecycle: 'stream'`, the v11 default.
  * - Profiling needs @sentry/profiling-node and would profile the proxy, not the backend, so
  *   SENTRY_PROFILES_SAMPLE_RATE is accepted but not mapped.
  * - `enableRuntimeChannelInjection: false`: no module loader hooks rewriting Express and friends.
  */
 export function sentryOptions(options: SdkBackendOptions): NodeOptions {
   const { config, metrics } = options;
-  const tracing = config.enableTracing;
   return {
     dsn: config.dsn,
     environment: config.environment,
@@ -61,14 +56,7 @@ export function sentryOptions(options: SdkBackendOptions): NodeOptions {
     debug: config.debug,
     defaultIntegrations: false,
     integrations: [],
-    ...(tracing
-      ? {
-          tracesSampler: ({ attributes }) => {
-            const rate = attributes?.[SAMPLE_RATE_ATTRIBUTE];
-            return typeof rate === 'number' ? rate : 0;
-          },
-        }
-      : { tracesSampleRate: 0 }),
+    tracesSampleRate: 0,
     traceLifecycle: 'stream',
     propagateTraceparent: true,
     enableOpenTelemetrySetup: false,
@@ -94,24 +82,12 @@ export function sentryOptions(options: SdkBackendOptions): NodeOptions {
     transport: guardedTransport({ metrics, timeoutMs: config.transportTimeoutMs }, options.transport),
     transportOptions: { bufferSize: config.transportQueueSize },
     beforeSend: scrubEvent,
-    beforeSendSpan: scrubSpan,
   };
 }
 
-class SdkRequestSpan implements RequestSpan {
-  readonly spanId: string;
-  constructor(readonly span: Span) {
-    this.spanId = span.spanContext().spanId;
-  }
-
-  get baggage(): string {
-    return spanToBaggageHeader(this.span) ?? '';
-  }
-
-  end(status: number | undefined): void {
-    if (status !== undefined) setHttpStatus(this.span, status);
-    this.span.end();
-  }
+/** Wall-clock seconds with the monotonic clock's precision. */
+function nowSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
 }
 
 function toEvent(report: ErrorReport): Event {
@@ -169,6 +145,11 @@ export function startSdkBackend(options: SdkBackendOptions): SentryBackend {
     if (event.event_id) options.onDelivered(event.event_id, outcome === 'sent' ? 'sent' : 'failed');
   });
 
+  const sdk: SdkInfo = {
+    name: client.getSdkMetadata()?.sdk?.name ?? 'sentry.javascript.node',
+    version: SDK_VERSION,
+  };
+  const spanIdentity = { environment: config.environment, release: config.release, sdk };
   const dsn = client.getDsn();
   const identity = {
     environment: config.environment,
@@ -179,29 +160,35 @@ export function startSdkBackend(options: SdkBackendOptions): SentryBackend {
 
   return {
     identity,
-    startRequestSpan(decision: TraceDecision, name, attributes) {
-      const scope = new Scope();
-      scope.setClient(client);
-      scope.setPropagationContext({
-        traceId: decision.traceId,
-        sampleRand: decision.sampleRand,
-        ...(decision.parentSpanId ? { parentSpanId: decision.parentSpanId } : {}),
-        ...(decision.frozenDsc ? { dsc: decision.frozenDsc } : {}),
-      });
-      const span = startInactiveSpan({
-        name,
-        op: 'http.server',
-        forceTransaction: true,
-        scope,
-        attributes: { ...attributes, [SAMPLE_RATE_ATTRIBUTE]: decision.sampleRate },
-      });
-      return new SdkRequestSpan(span);
+    startRequestSpan(decision: TraceDecision, name: string, dsc: Dsc, attributes) {
+      const spanId = newSpanId();
+      const start = nowSeconds();
+      return {
+        spanId,
+        end(status) {
+          const envelope = spanEnvelope(
+            {
+              traceId: decision.traceId,
+              spanId,
+              parentSpanId: decision.parentSpanId,
+              name,
+              start,
+              end: nowSeconds(),
+              sampleRate: decision.sampleRate,
+              httpStatus: status,
+              statusMessage: status === undefined ? undefined : getSpanStatusFromHttpCode(status).message,
+              attributes,
+            },
+            dsc,
+            spanIdentity,
+          );
+          // The SDK's own envelope type is not exported; this is the same tuple it builds.
+          void client.sendEnvelope(envelope as unknown as Parameters<typeof client.sendEnvelope>[0]);
+        },
+      };
     },
     capture(report: ErrorReport, trace: EventTrace | undefined): string {
       const event = toEvent(report);
-      if (trace?.span instanceof SdkRequestSpan) {
-        return withActiveSpan(trace.span.span, (scope) => client.captureEvent(event, undefined, scope));
-      }
       const scope = new Scope();
       scope.setClient(client);
       if (trace) {

@@ -1,48 +1,82 @@
-import type { Registry } from 'prom-client';
+import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createRegistry } from '../../src/metrics/registry.js';
-import type { SentryBackend } from '../../src/sentry/backend.js';
 import { SentryMetrics } from '../../src/sentry/metrics.js';
 import { OwnDsc } from '../../src/sentry/own-dsc.js';
-import { sentryOptions, startSdkBackend } from '../../src/sentry/sdk-backend.js';
-import { decideTrace } from '../../src/sentry/trace-propagation.js';
+import { sentryOptions } from '../../src/sentry/sdk-backend.js';
+import { spanEnvelope } from '../../src/sentry/span-envelope.js';
+import { decideTrace, type TraceDecision } from '../../src/sentry/trace-propagation.js';
 
 /**
- * The sidecar builds the baggage of unsampled requests itself, without a Sentry span; this holds
- * it next to what the real SDK derives for a span with the same decision. It also pins the SDK
- * options the sidecar depends on. Nothing is sent: the DSN points at a closed port.
+ * The sidecar builds trace baggage and span envelopes itself instead of through Sentry span
+ * objects (for speed). Here the real SDK is the reference: for the same trace, its span's
+ * baggage and its span envelope must match what the sidecar builds. Nothing leaves the process.
  */
 
-let backend: SentryBackend;
-let registry: Registry;
-
-const env = {
-  UPSTREAM_URL: 'http://127.0.0.1:8000',
-  SENTRY_DSN: 'http://abcdef0123456789abcdef0123456789@127.0.0.1:9/7',
-  SENTRY_ENVIRONMENT: 'parity',
-  SENTRY_RELEASE: 'backend@2.0.0',
-};
+const PUBLIC_KEY = 'abcdef0123456789abcdef0123456789';
+const ENVIRONMENT = 'parity';
+const RELEASE = 'backend@2.0.0';
+const bodies: string[] = [];
+let client: Sentry.NodeClient;
 
 beforeAll(() => {
-  const config = loadConfig(env).sentry;
-  registry = createRegistry();
-  backend = startSdkBackend({
-    config: { ...config, dsn: config.dsn! },
-    metrics: new SentryMetrics(registry, true),
-    onDelivered: () => {},
-  });
+  client = Sentry.init({
+    dsn: `http://${PUBLIC_KEY}@127.0.0.1:9/7`,
+    environment: ENVIRONMENT,
+    release: RELEASE,
+    defaultIntegrations: false,
+    integrations: [],
+    enableRuntimeChannelInjection: false,
+    sendClientReports: false,
+    tracesSampler: ({ attributes }) => Number(attributes?.rate ?? 0),
+    transport: (options) =>
+      Sentry.createTransport(options, (request) => {
+        bodies.push(String(request.body));
+        return Promise.resolve({ statusCode: 200 });
+      }),
+  })!;
 });
 
-afterAll(() => backend.close(100));
+afterAll(() => client.close(100));
+
+/** A real SDK span heading the trace `decision` describes. */
+function sdkSpan(decision: TraceDecision, name: string, attributes: Record<string, string | number>) {
+  const scope = new Sentry.Scope();
+  scope.setClient(client);
+  scope.setPropagationContext({
+    traceId: decision.traceId,
+    sampleRand: decision.sampleRand,
+    ...(decision.parentSpanId ? { parentSpanId: decision.parentSpanId } : {}),
+    ...(decision.frozenDsc ? { dsc: decision.frozenDsc } : {}),
+  });
+  return Sentry.startInactiveSpan({
+    name,
+    op: 'http.server',
+    forceTransaction: true,
+    scope,
+    attributes: { ...attributes, rate: decision.sampleRate },
+  });
+}
+
+function parseBaggage(baggage: string): Record<string, string> {
+  return Object.fromEntries(
+    baggage
+      .split(',')
+      .map((m) => [m.slice(7, m.indexOf('=')), decodeURIComponent(m.slice(m.indexOf('=') + 1))]),
+  );
+}
+
+const identity = { environment: ENVIRONMENT, release: RELEASE, publicKey: PUBLIC_KEY, orgId: undefined };
 
 describe('the sidecar and the Sentry SDK agree', () => {
   it('on the baggage of a new trace', () => {
     const decision = decideTrace(undefined, 1, () => 0.42);
-    const span = backend.startRequestSpan(decision, 'GET /api/users/:id', { 'http.route': '/api/users/:id' });
-    const ours = new OwnDsc(backend.identity).baggage(decision, 'GET%20%2Fapi%2Fusers%2F%3Aid');
-    expect(ours).toBe(span.baggage);
-    span.end(200);
+    const span = sdkSpan(decision, 'GET /api/users/:id', {});
+    expect(new OwnDsc(identity).baggage(decision, 'GET%20%2Fapi%2Fusers%2F%3Aid')).toBe(
+      Sentry.spanToBaggageHeader(span),
+    );
+    span.end();
   });
 
   it('on the baggage of a continued trace', () => {
@@ -57,19 +91,74 @@ describe('the sidecar and the Sentry SDK agree', () => {
       () => 0.3,
     );
     expect(decision.sampled).toBe(true);
-    const span = backend.startRequestSpan(decision, 'GET /x', {});
-    const ours = new OwnDsc(backend.identity).object(decision, 'GET /x');
-    const sdk = Object.fromEntries(
-      span.baggage
-        .split(',')
-        .map((m) => [m.slice(7, m.indexOf('=')), decodeURIComponent(m.slice(m.indexOf('=') + 1))]),
+    const span = sdkSpan(decision, 'GET /x', {});
+    expect(new OwnDsc(identity).object(decision, 'GET /x')).toEqual(
+      parseBaggage(Sentry.spanToBaggageHeader(span) ?? ''),
     );
-    expect(ours).toEqual(sdk);
-    span.end(200);
+    span.end();
   });
 
-  it('on options: no default integrations, data collection off, tracing by the sidecar sampler', () => {
-    const config = loadConfig(env).sentry;
+  it('on the span envelope of a sampled request', async () => {
+    bodies.length = 0;
+    const decision = decideTrace(
+      {
+        traceId: '5bf92f3577b34da6a3ce929d0e0e4736',
+        parentSpanId: '10f067aa0ba902b7',
+        parentSampled: true,
+        dsc: undefined,
+      },
+      1,
+      () => 0.5,
+    );
+    const attributes = { 'http.route': '/api/users/:id', 'http.request.method': 'GET' };
+    const span = sdkSpan(decision, 'GET /api/users/:id', attributes);
+    Sentry.setHttpStatus(span, 503);
+    span.end();
+    await client.flush(1000);
+    const [sdkHeader, sdkItemHeader, sdkPayload] = bodies
+      .find((b) => b.includes('"type":"span"') && b.includes(`"trace_id":"${decision.traceId}"`))!
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const sdkItem = sdkPayload.items[0];
+
+    const [header, [[itemHeader, payload]]] = spanEnvelope(
+      {
+        traceId: decision.traceId,
+        spanId: sdkItem.span_id,
+        parentSpanId: decision.parentSpanId,
+        name: 'GET /api/users/:id',
+        start: sdkItem.start_timestamp,
+        end: sdkItem.end_timestamp,
+        sampleRate: decision.sampleRate,
+        httpStatus: 503,
+        statusMessage: Sentry.getSpanStatusFromHttpCode(503).message,
+        attributes: { ...attributes, rate: decision.sampleRate },
+      },
+      new OwnDsc(identity).object(decision, 'GET /api/users/:id'),
+      { environment: ENVIRONMENT, release: RELEASE, sdk: sdkHeader.sdk },
+    );
+    expect({ ...header, sent_at: undefined }).toEqual({ ...sdkHeader, sent_at: undefined });
+    expect(itemHeader).toEqual(sdkItemHeader);
+    expect(payload.version).toBe(sdkPayload.version);
+    const item = payload.items[0] as Record<string, unknown> & { attributes: Record<string, unknown> };
+    const { attributes: sdkAttributes, ...sdkRest } = sdkItem;
+    const { attributes: ourAttributes, ...ourRest } = item;
+    expect(ourRest).toEqual(sdkRest);
+    // Every attribute the SDK sends is there, with the same value and type, except the ones
+    // that describe the SDK's own integrations and span source.
+    const expected = { ...sdkAttributes };
+    delete expected['sentry.sdk.integrations'];
+    delete expected['sentry.segment.name.source'];
+    const ours = { ...ourAttributes };
+    delete ours['sentry.segment.name.source'];
+    expect(ours).toEqual(expected);
+  });
+
+  it('on options: no default integrations, data collection off, no spans of its own', () => {
+    const config = loadConfig({
+      UPSTREAM_URL: 'http://127.0.0.1:8000',
+      SENTRY_DSN: `http://${PUBLIC_KEY}@127.0.0.1:9/7`,
+    }).sentry;
     const options = sentryOptions({
       config: { ...config, dsn: config.dsn! },
       metrics: new SentryMetrics(createRegistry(), true),
@@ -87,14 +176,8 @@ describe('the sidecar and the Sentry SDK agree', () => {
     });
     expect(options).not.toHaveProperty('sendDefaultPii');
     expect(options).not.toHaveProperty('enableTracing');
-    expect(typeof options.tracesSampler).toBe('function');
+    expect(options.tracesSampleRate).toBe(0);
+    expect(options.tracesSampler).toBeUndefined();
     expect(options.transportOptions?.bufferSize).toBe(64);
-    const untraced = sentryOptions({
-      config: { ...config, dsn: config.dsn!, enableTracing: false },
-      metrics: new SentryMetrics(createRegistry(), true),
-      onDelivered: () => {},
-    });
-    expect(untraced.tracesSampleRate).toBe(0);
-    expect(untraced.tracesSampler).toBeUndefined();
   });
 });
