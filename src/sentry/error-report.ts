@@ -92,8 +92,15 @@ export function proxyErrorReport(
   let fingerprint: string[];
   if (failureType !== undefined) {
     kind = 'upstream_failure';
-    status = input.failure?.status ?? input.status;
-    message = `Upstream ${failureType.replace(/_/g, ' ')}: ${method} ${route} → ${status}`;
+    const what = failureType.replace(/^upstream_/, '').replace(/_/g, ' ');
+    if (input.backendStatus === undefined) {
+      status = input.failure?.status ?? input.status;
+      message = `Upstream ${what}: ${method} ${route} → ${status}`;
+    } else {
+      // The response had started: the client got the backend's status, then a broken body.
+      status = input.status;
+      message = `Upstream ${what}: ${method} ${route} broke off after ${input.backendStatus}`;
+    }
     // Grouped by failure kind and route: a backend that is down is one issue per route.
     fingerprint = ['upstream-failure', failureType, route];
   } else if (input.backendStatus !== undefined && input.backendStatus >= 500) {

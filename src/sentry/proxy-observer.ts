@@ -71,8 +71,8 @@ function single(value: string | string[] | undefined): string | undefined {
  * on the request's duration observation as an exemplar.
  *
  * The per-request path is kept to a Map lookup, a random number and a few string
- * concatenations for requests that are not sampled; only sampled requests create a Sentry span.
- * State lives in a WeakMap keyed by the exchange, so nothing outlives the request.
+ * concatenations; only sampled requests build and send a span. State lives in a WeakMap keyed
+ * by the exchange, so nothing outlives the request.
  */
 export function createProxyObserver(options: ProxyObserverOptions): SentryProxyObserver {
   const { config, capture, upstream } = options;
@@ -115,7 +115,7 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
         ...(failureType === undefined
           ? {}
           : {
-              failure: { errorType: failureType, code: ex.failure?.code, status: ex.failure?.status ?? 502 },
+              failure: { errorType: failureType, code: ex.failure?.code, status: ex.failure?.status },
             }),
         backendStatus: ex.backendStatus,
         requestId: ex.requestId,

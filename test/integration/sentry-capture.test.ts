@@ -228,7 +228,7 @@ describe('Sentry enabled', () => {
     expect(crash.status).toBe(502);
     const crashEvent = await eventFor(crash.id);
     expect(crashEvent.fingerprint).toEqual(['upstream-failure', 'upstream_reset', '/api/crash']);
-    expect(crashEvent.message).toBe('Upstream upstream reset: GET /api/crash → 502');
+    expect(crashEvent.message).toBe('Upstream reset: GET /api/crash → 502');
 
     const reset = await fetch(`${stack.proxyUrl}/api/reset`, { headers: { 'x-request-id': 'req-reset' } })
       .then((res) => res.arrayBuffer())
@@ -236,6 +236,7 @@ describe('Sentry enabled', () => {
     expect(reset).toBeInstanceOf(Error);
     const resetEvent = await eventFor('req-reset');
     expect(resetEvent.fingerprint).toEqual(['upstream-failure', 'upstream_reset', '/api/reset']);
+    expect(resetEvent.message).toBe('Upstream reset: GET /api/reset broke off after 200');
   });
 
   it('sends backend-reported errors through the same path, linked to their trace', async () => {
