@@ -105,7 +105,15 @@ function readDsn(r: EnvReader): string | undefined {
     return undefined;
   }
   const project = url.pathname.split('/').filter(Boolean).at(-1);
-  if (!['http:', 'https:'].includes(url.protocol) || url.username === '' || project === undefined) {
+  // The SDK accepts only word characters in the key and a numeric project id; anything else it
+  // rejects at run time with a console line, which would leave Sentry silently off.
+  if (
+    !['http:', 'https:'].includes(url.protocol) ||
+    !/^\w+$/.test(url.username) ||
+    (url.password !== '' && !/^\w+$/.test(url.password)) ||
+    project === undefined ||
+    !/^\d+$/.test(project)
+  ) {
     r.problem('SENTRY_DSN', maskDsn(value), 'must be a URL like https://<key>@<host>/<project-id>');
     return undefined;
   }

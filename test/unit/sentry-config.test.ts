@@ -115,4 +115,17 @@ describe('Sentry configuration', () => {
       'SENTRY_DSN=https://***@sentry.example.com: must be a URL like https://<key>@<host>/<project-id>',
     );
   });
+
+  it('refuses DSNs the SDK would reject at run time (it would leave Sentry silently off)', () => {
+    for (const dsn of [
+      'http://e2e-public-key@127.0.0.1:9/42',
+      'https://abc@sentry.example.com/project',
+      'https://a.b@host/1',
+    ]) {
+      expect(problems({ SENTRY_DSN: dsn })).toEqual([
+        `SENTRY_DSN=${dsn.replace(/\/\/[^@/]*@/, '//***@')}: must be a URL like https://<key>@<host>/<project-id>`,
+      ]);
+    }
+    expect(problems({ SENTRY_DSN: 'https://0123abcdef@o1.ingest.sentry.io/4501' })).toEqual([]);
+  });
 });
