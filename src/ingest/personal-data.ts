@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ibanValid, luhnValid } from '../privacy/checksums.js';
 
 /**
  * Recognises values that look like personal data, so they are refused as label values: a label
@@ -27,36 +28,6 @@ const UUID_OR_HEX_ID =
 const IPV4 = /(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])/;
 /** E.164: a plus sign and 8 to 15 digits. */
 const PHONE = /\+\d{8,15}(?!\d)/;
-
-/** Luhn (ISO/IEC 7812-1) check over a string of digits. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-/** ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 = 1. */
-export function ibanValid(candidate: string): boolean {
-  const iban = candidate.replace(/ /g, '').toUpperCase();
-  if (iban.length < 15 || iban.length > 34) return false;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
-  let remainder = 0;
-  for (const char of rearranged) {
-    const code = char.charCodeAt(0);
-    const value = code >= 65 ? String(code - 55) : char;
-    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
-  }
-  return remainder === 1;
-}
 
 /** 'card_number' for a 13–19 digit run passing Luhn (ISO/IEC 7812), 'id' for any other run of 10+ digits. */
 function longDigitRun(value: string): 'card_number' | 'id' | undefined {

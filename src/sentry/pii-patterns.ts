@@ -1,3 +1,5 @@
+import { ibanValid } from '../privacy/checksums.js';
+
 /**
  * Recognisers for personal data and credentials inside free text. Each pattern errs on the side
  * of scrubbing too much: a lost digit in a Sentry message is a nuisance, a leaked card number
@@ -26,35 +28,6 @@ export const IPV4 = /\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[
 /** Full or `::`-compressed IPv6; clock times such as 10:30:00 match neither form. */
 export const IPV6 =
   /\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b|\b(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![0-9A-Fa-f:])/g;
-
-/** The Luhn checksum every payment card number satisfies (ISO/IEC 7812-1). */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-/** ISO 13616 mod-97 check of a compact IBAN. */
-export function ibanValid(compact: string): boolean {
-  const upper = compact.toUpperCase();
-  const rearranged = upper.slice(4) + upper.slice(0, 4);
-  let remainder = 0;
-  for (const ch of rearranged) {
-    const code = ch.charCodeAt(0);
-    const value = code >= 65 ? code - 55 : code - 48;
-    remainder = value > 9 ? (remainder * 100 + value) % 97 : (remainder * 10 + value) % 97;
-  }
-  return remainder === 1;
-}
 
 /**
  * True for an IBAN-shaped match worth scrubbing. Upper-case matches are scrubbed even when the

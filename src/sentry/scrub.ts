@@ -1,3 +1,4 @@
+import { luhnValid } from '../privacy/checksums.js';
 import {
   AUTH_SCHEME,
   CARD_CANDIDATE,
@@ -7,7 +8,6 @@ import {
   IPV6,
   JWT,
   looksLikeIban,
-  luhnValid,
   PHONE,
 } from './pii-patterns.js';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ibanValid, luhnValid } from '../../src/sentry/pii-patterns.js';
 import {
   FILTERED,
   isSensitiveKey,
@@ -108,11 +107,7 @@ describe('scrubText', () => {
     }
   });
 
-  it('validates card numbers by Luhn and IBANs by mod 97', () => {
-    expect(luhnValid('4111111111111111')).toBe(true);
-    expect(luhnValid('4111111111111112')).toBe(false);
-    expect(ibanValid('DE89370400440532013000')).toBe(true);
-    expect(ibanValid('DE89370400440532013001')).toBe(false);
+  it('keeps a lower-case IBAN-shaped value whose checksum fails (hex ids look like that)', () => {
     expect(scrubText('ref de89370400440532013001 x')).toBe('ref de89370400440532013001 x');
   });
 });
