@@ -30,3 +30,17 @@ export function compileRoutePattern(source: string): RoutePattern {
   const template = '/' + parts.join('/') + (prefix ? (parts.length ? '/*' : '*') : '');
   return { template, segments, prefix };
 }
+
+/** True when `segments` (a path split on `/`, empty parts removed) fit the pattern. */
+export function matchesRoutePattern(pattern: RoutePattern, segments: readonly string[]): boolean {
+  if (
+    pattern.prefix ? segments.length < pattern.segments.length : segments.length !== pattern.segments.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < pattern.segments.length; i++) {
+    const literal = pattern.segments[i];
+    if (literal !== null && literal !== segments[i]) return false;
+  }
+  return true;
+}

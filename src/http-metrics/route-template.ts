@@ -1,4 +1,4 @@
-import type { RoutePattern } from '../config/route-pattern.js';
+import { matchesRoutePattern, type RoutePattern } from '../config/route-pattern.js';
 
 /**
  * Turns a raw request target into a low-cardinality route template. Raw paths never become
@@ -52,19 +52,6 @@ function splitSegments(path: string): string[] {
   return segments;
 }
 
-function matchPattern(pattern: RoutePattern, segments: readonly string[]): boolean {
-  if (
-    pattern.prefix ? segments.length < pattern.segments.length : segments.length !== pattern.segments.length
-  ) {
-    return false;
-  }
-  for (let i = 0; i < pattern.segments.length; i++) {
-    const literal = pattern.segments[i];
-    if (literal !== null && literal !== segments[i]) return false;
-  }
-  return true;
-}
-
 export interface RouteTemplate {
   readonly template: string;
   /** True when an operator pattern matched: such routes are trusted without backend evidence. */
@@ -82,7 +69,7 @@ export function templateRoute(target: string, patterns: readonly RoutePattern[])
   }
   const segments = splitSegments(path);
   for (const pattern of patterns) {
-    if (matchPattern(pattern, segments)) return { template: pattern.template, declared: true };
+    if (matchesRoutePattern(pattern, segments)) return { template: pattern.template, declared: true };
   }
   if (segments.length === 0) return { template: '/', declared: false };
   let template = '';

@@ -1,4 +1,4 @@
-import type { RoutePattern } from '../config/route-pattern.js';
+import { matchesRoutePattern, type RoutePattern } from '../config/route-pattern.js';
 import type { RouteSampleRate } from '../config/sentry.js';
 
 /** How requests on one route template are traced. */
@@ -13,19 +13,6 @@ export interface RouteRule {
 
 /** Templates remembered; their number is bounded by the route templating, this is a backstop. */
 const CACHE_SIZE = 4096;
-
-function matches(pattern: RoutePattern, segments: readonly string[]): boolean {
-  if (
-    pattern.prefix ? segments.length < pattern.segments.length : segments.length !== pattern.segments.length
-  ) {
-    return false;
-  }
-  for (let i = 0; i < pattern.segments.length; i++) {
-    const literal = pattern.segments[i];
-    if (literal !== null && literal !== segments[i]) return false;
-  }
-  return true;
-}
 
 /**
  * Route exclusions and per-route sample rates, matched against the request's route template
@@ -54,8 +41,9 @@ export class RouteRules {
   private compute(template: string): RouteRule {
     const segments = template.split('/').filter((s) => s !== '');
     const encodedTemplate = encodeURIComponent(template);
-    if (this.excluded.some((p) => matches(p, segments))) return { traced: false, rate: 0, encodedTemplate };
-    const rate = this.rates.find((r) => matches(r.pattern, segments))?.rate ?? this.defaultRate;
+    if (this.excluded.some((p) => matchesRoutePattern(p, segments)))
+      return { traced: false, rate: 0, encodedTemplate };
+    const rate = this.rates.find((r) => matchesRoutePattern(r.pattern, segments))?.rate ?? this.defaultRate;
     return { traced: true, rate, encodedTemplate };
   }
 }
