@@ -10,6 +10,8 @@ export interface ChildSidecar {
   readonly proxyUrl: string;
   readonly adminUrl: string;
   readonly output: () => string;
+  /** The JSON log lines written so far. */
+  readonly lines: () => Array<Record<string, unknown>>;
   /** Resolves with the exit code once the process is gone. */
   readonly exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -62,6 +64,11 @@ export async function spawnSidecar(env: Record<string, string>): Promise<ChildSi
     proxyUrl: `http://127.0.0.1:${ports.proxy}`,
     adminUrl: `http://127.0.0.1:${ports.admin}`,
     output: () => output,
+    lines: () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     exited,
     stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
