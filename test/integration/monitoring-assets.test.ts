@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Registry } from 'prom-client';
@@ -326,6 +326,29 @@ describe('one truth for metric names', () => {
       );
     },
   );
+
+  it('docs/METRICS.md documents every exported family, and only those', () => {
+    const doc = readFileSync('docs/METRICS.md', 'utf8');
+    const documented = new Set<string>();
+    for (const line of doc.split('\n')) {
+      const first = /^\| ([^|]+) \|/.exec(line)?.[1] ?? '';
+      for (const m of first.matchAll(/`([a-z_:][a-z0-9_:]*)`/g)) documented.add(m[1]!);
+    }
+    // prom-client's process and Node.js runtime families are described as a group in prose.
+    const runtime = (name: string) => /^(process|nodejs)_/.test(name);
+    const exported = [...fams.keys()].filter((name) => !runtime(name));
+    expect(exported.filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !fams.has(name))).toEqual([]);
+    const runtimeSection = doc.slice(
+      doc.indexOf('## Sidecar process'),
+      doc.indexOf('\n## ', doc.indexOf('## Sidecar process') + 1),
+    );
+    const named = [...runtimeSection.matchAll(/`((?:process|nodejs)_[a-z0-9_]*[a-z0-9])`/g)].map(
+      (m) => m[1]!,
+    );
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((name) => !fams.has(name))).toEqual([]);
+  });
 
   it('every family the assets use records samples here, except those this machine cannot produce', () => {
     // Without a cgroup limit, swap or openssl these stay without samples; their names and labels
