@@ -8,6 +8,11 @@ export interface Exchange {
   readonly method: string;
   readonly requestId: string;
   readonly route: { template: string; declared: boolean };
+  /**
+   * The `http_route` label, decided once per exchange (when the backend's headers arrive, or at
+   * the end): the route budget counts an `__overflow__` each time it is asked.
+   */
+  routeLabel: string | undefined;
   /** The client's own Connection wish, kept because the header itself is not forwarded. */
   readonly clientWantsClose: boolean;
   proxyReq: ClientRequest | undefined;

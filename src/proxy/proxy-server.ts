@@ -148,7 +148,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       status = CLIENT_ABORT_STATUS;
       errorType = 'client_abort';
     }
-    const route = routes.label(ex.route, ex.backendStatus);
+    const route = (ex.routeLabel ??= routes.label(ex.route, ex.backendStatus));
     if (ex.stream) {
       metrics.streamFinished(route, ex.stream, errorType, durationSeconds);
     } else {
@@ -215,11 +215,8 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       if (ex.timer) clearTimeout(ex.timer);
       ex.proxyRes = proxyRes;
       ex.backendStatus = proxyRes.statusCode;
-      metrics.upstreamHeadersReceived(
-        ex.method,
-        routes.label(ex.route, ex.backendStatus),
-        (performance.now() - ex.startedAt) / 1000,
-      );
+      ex.routeLabel = routes.label(ex.route, ex.backendStatus);
+      metrics.upstreamHeadersReceived(ex.method, ex.routeLabel, (performance.now() - ex.startedAt) / 1000);
       const headers = proxyRes.headers;
       const connection = headers.connection;
       if (connection) for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
@@ -308,6 +305,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       method: normalizeMethod(req.method),
       requestId,
       route: routes.template(req.url ?? '/'),
+      routeLabel: undefined,
       clientWantsClose: connection !== undefined && /\bclose\b/i.test(connection),
       proxyReq: undefined,
       proxyRes: undefined,
@@ -358,7 +356,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     socket.once('close', () => {
       ex.closed = true;
       const durationSeconds = (performance.now() - ex.startedAt) / 1000;
-      const route = routes.label(ex.route, ex.backendStatus);
+      const route = (ex.routeLabel ??= routes.label(ex.route, ex.backendStatus));
       const errorType = ex.failure?.errorType ?? (ex.backendStatus === undefined ? 'client_abort' : '');
       metrics.streamFinished(route, 'websocket', errorType, durationSeconds);
       const status = ex.failure?.status ?? ex.backendStatus ?? CLIENT_ABORT_STATUS;
