@@ -148,7 +148,8 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       status = CLIENT_ABORT_STATUS;
       errorType = 'client_abort';
     }
-    const route = (ex.routeLabel ??= routes.label(ex.route, ex.backendStatus));
+    ex.routeLabel ??= routes.label(ex.route, ex.backendStatus);
+    const route = ex.routeLabel;
     if (ex.stream) {
       metrics.streamFinished(route, ex.stream, errorType, durationSeconds);
     } else {
@@ -356,7 +357,8 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     socket.once('close', () => {
       ex.closed = true;
       const durationSeconds = (performance.now() - ex.startedAt) / 1000;
-      const route = (ex.routeLabel ??= routes.label(ex.route, ex.backendStatus));
+      ex.routeLabel ??= routes.label(ex.route, ex.backendStatus);
+      const route = ex.routeLabel;
       const errorType = ex.failure?.errorType ?? (ex.backendStatus === undefined ? 'client_abort' : '');
       metrics.streamFinished(route, 'websocket', errorType, durationSeconds);
       const status = ex.failure?.status ?? ex.backendStatus ?? CLIENT_ABORT_STATUS;
