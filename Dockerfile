@@ -31,4 +31,6 @@ EXPOSE 8080 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ADMIN_PORT||9464)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/src/main.js"]
+# A 4 MB young generation (V8's default grows to 16 MB per semi-space) keeps peak RSS under load
+# near 125 MB instead of 200+, at no measurable CPU cost per request (docs/PERFORMANCE.md).
+CMD ["node", "--max-semi-space-size=4", "dist/src/main.js"]

@@ -92,6 +92,8 @@ http {
 }
 
 const node = process.execPath;
+/** The sidecar runs with the V8 flags its Dockerfile and `npm start` use. */
+const SIDECAR_ARGV = ['--max-semi-space-size=4', path.join(root, 'dist/src/main.js')];
 const dist = (p: string) => path.join(root, 'dist', p);
 const contestants: Contestant[] = [
   { name: 'direct', url: upstream },
@@ -99,7 +101,7 @@ const contestants: Contestant[] = [
     name: 'sidecar',
     url: `http://127.0.0.1:${PROXY_PORT}`,
     start: () =>
-      pinned(PROXY_CORE, node, [dist('src/main.js')], {
+      pinned(PROXY_CORE, node, SIDECAR_ARGV, {
         ...sidecarEnv,
         SENTRY_DSN: `http://public@127.0.0.1:${SINK_PORT}/1`,
         SENTRY_TRACES_SAMPLE_RATE: '0.1',
@@ -108,7 +110,7 @@ const contestants: Contestant[] = [
   {
     name: 'sidecar-minimal',
     url: `http://127.0.0.1:${PROXY_PORT}`,
-    start: () => pinned(PROXY_CORE, node, [dist('src/main.js')], sidecarEnv),
+    start: () => pinned(PROXY_CORE, node, SIDECAR_ARGV, sidecarEnv),
   },
   {
     name: 'bare-hpm',
@@ -226,19 +228,6 @@ async function closedLoop(url: string, seconds: number): Promise<Throughput> {
   return { requests: r.requests.total, rps: r.requests.average };
 }
 
-/** Starts a minimal Sentry ingestion endpoint that accepts envelopes, so the SDK has somewhere to send. */
-function startSink(): http.Server {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  server.listen(SINK_PORT, '127.0.0.1');
-  return server;
-}
-
 interface RunResult {
   contestant: string;
   rep: number;
@@ -297,7 +286,7 @@ async function withSidecar<T>(
   env: Record<string, string>,
   fn: (proxy: string, admin: string) => Promise<T>,
 ): Promise<T> {
-  const child = pinned(PROXY_CORE, node, [dist('src/main.js')], { ...sidecarEnv, ...env });
+  const child = pinned(PROXY_CORE, node, SIDECAR_ARGV, { ...sidecarEnv, ...env });
   const proxy = `http://127.0.0.1:${PROXY_PORT}`;
   const admin = `http://127.0.0.1:${ADMIN_PORT}`;
   try {
@@ -379,7 +368,7 @@ async function main(): Promise<void> {
   const backend = pinned(LOAD_CORES, node, [dist('bench/backend.js')], {
     BENCH_BACKEND_PORT: String(BACKEND_PORT),
   });
-  const sink = startSink();
+  const sink = pinned(LOAD_CORES, node, [dist('bench/sentry-sink.js')], { SINK_PORT: String(SINK_PORT) });
   try {
     await waitFor(`${upstream}/health`);
     const results: RunResult[] = [];
@@ -434,7 +423,7 @@ async function main(): Promise<void> {
       writeFileSync(process.env.BENCH_OUT, JSON.stringify({ machine, results, rows, extra }, null, 2));
   } finally {
     backend.kill();
-    sink.close();
+    sink.kill();
   }
 }
 
