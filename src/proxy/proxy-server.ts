@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createProxyMiddleware, type Options, proxyEventsPlugin } from 'http-proxy-middleware';
 import type { Config } from '../config/config.js';
@@ -62,6 +62,12 @@ export interface ProxyPort {
 const CLIENT_ABORT_STATUS = 499;
 const HOP_BY_HOP_RESPONSE = ['keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'te'];
 const SSE = 'text/event-stream';
+/**
+ * How long keep-alive connections that are idle when draining starts stay open. A request a client
+ * sent on one just before is on its way or unread in the socket buffer; closing the connection
+ * under it would reset it. Within the grace it is answered instead, with `Connection: close`.
+ */
+const DRAIN_IDLE_GRACE_MS = 500;
 
 function sendFailure(res: ServerResponse, f: UpstreamFailure, requestId: string, close: boolean): void {
   const body = JSON.stringify({
@@ -406,17 +412,30 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     drain(timeoutMs) {
       draining = true;
       return new Promise((resolve) => {
+        let graceOver = false;
         const timer = setTimeout(() => {
           server.closeAllConnections();
           resolve(false);
         }, timeoutMs);
         drained = () => {
+          if (!graceOver) return;
           clearTimeout(timer);
           resolve(true);
         };
-        server.close();
-        server.closeIdleConnections();
-        if (inFlight === 0) drained();
+        const closeIdle = () => {
+          graceOver = true;
+          // http.Server#close closes the connections idle by now (and ends Node's header-timeout checks).
+          server.close();
+          if (inFlight === 0) drained?.();
+        };
+        // net.Server#close only stops accepting: http.Server#close would also close idle
+        // connections at once, racing requests already sent on them.
+        net.Server.prototype.close.call(server);
+        server.getConnections((error, count) => {
+          if (error || count === 0) return closeIdle();
+          // setImmediate: after the timer, one poll phase reads what arrived while the loop was busy.
+          setTimeout(() => setImmediate(closeIdle), Math.min(DRAIN_IDLE_GRACE_MS, timeoutMs));
+        });
       });
     },
   };
