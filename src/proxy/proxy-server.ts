@@ -203,9 +203,13 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       const ex = exchangeOf(req);
       if (!ex) return;
       ex.proxyReq = proxyReq;
-      req.on('data', (chunk: Buffer) => {
-        ex.requestBytes += chunk.length;
-      });
+      // Most requests have no body; a data listener on those would only cost a resume per request.
+      const length = req.headers['content-length'];
+      if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) {
+        req.on('data', (chunk: Buffer) => {
+          ex.requestBytes += chunk.length;
+        });
+      }
       const socket = proxyReq.socket;
       if (socket?.connecting) {
         const connectTimer = setTimeout(
