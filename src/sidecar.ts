@@ -9,6 +9,7 @@ import { createIngest } from './ingest/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
+import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
 import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
@@ -63,7 +64,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   }).set({ version: VERSION, nodejs_version: process.version }, 1);
 
   let routes: RouteBudget | undefined;
-  const metrics = new HttpMetrics(registry, () => routes?.size ?? 0);
+  const metrics = new HttpMetrics(registry, () => routes?.size ?? 0, REJECTION_TYPES.map(rejection));
   routes = new RouteBudget(config.routes.patterns, config.routes.maxRoutes, () => metrics.routeOverflowed());
   const health = new UpstreamHealth(config.upstream, registry, logger);
   const errorTracking = createErrorTracking(config.sentry, {

@@ -20,6 +20,10 @@ export const DEFAULTS = Object.freeze({
   upstreamHealthPath: '/health',
   upstreamHealthIntervalMs: 5_000,
   maxRoutes: 200,
+  /** nginx answers 414 to a request line over one of its 8 KiB header buffers (large_client_header_buffers). */
+  maxUrlBytes: 8_192,
+  /** Time a client has to send a whole request head; a slowloris client never does. */
+  clientHeaderTimeoutMs: 30_000,
   shutdownTimeoutMs: 25_000,
   logLevel: 'info',
   trustProxy: 'loopback, uniquelocal',
@@ -34,6 +38,10 @@ export interface Config {
     readonly port: number;
     readonly trustProxy: TrustProxy;
     readonly preserveHost: boolean;
+    /** Longest request target (path and query) accepted; longer ones get 414. */
+    readonly maxUrlBytes: number;
+    /** Longest time a client may take to send a request head; past it, 408 and the connection closes. */
+    readonly clientHeaderTimeoutMs: number;
   };
   readonly upstream: {
     readonly url: URL;
@@ -133,6 +141,14 @@ export function loadConfig(env: Env = process.env): Config {
       port,
       trustProxy,
       preserveHost: r.bool('PRESERVE_HOST', true),
+      // Above 16 KiB the whole head is refused anyway (431), whatever this says.
+      maxUrlBytes: r.int('MAX_URL_BYTES', DEFAULTS.maxUrlBytes, 256, 16_384),
+      clientHeaderTimeoutMs: r.int(
+        'CLIENT_HEADER_TIMEOUT_MS',
+        DEFAULTS.clientHeaderTimeoutMs,
+        1_000,
+        600_000,
+      ),
     },
     upstream: {
       url: upstreamUrl ?? new URL('http://invalid.invalid'),

@@ -14,6 +14,7 @@ export const HTTP_METRICS = Object.freeze({
   upstreamErrors: 'sidecar_upstream_errors_total',
   routeOverflow: 'sidecar_route_overflow_total',
   routesInUse: 'sidecar_routes',
+  rejectedRequests: 'sidecar_rejected_requests_total',
 });
 
 /** Methods of RFC 9110 plus PATCH; anything else is `_OTHER`, as the semantic conventions say. */
@@ -62,8 +63,13 @@ export class HttpMetrics {
   private readonly activeStreams: Gauge<string>;
   private readonly upstreamErrors: Counter<string>;
   private readonly routeOverflow: Counter<string>;
+  private readonly rejected: Counter<string>;
 
-  constructor(registry: Registry, routeCount: () => number) {
+  constructor(
+    registry: Registry,
+    routeCount: () => number,
+    rejectionTypes: ReadonlyArray<{ status: number; errorType: string }> = [],
+  ) {
     const registers = [registry];
     this.requestDuration = new LabeledHistogram({
       name: HTTP_METRICS.requestDuration,
@@ -133,6 +139,15 @@ export class HttpMetrics {
     });
     for (const kind of ['sse', 'websocket']) this.activeStreams.set({ stream_type: kind }, 0);
     this.routeOverflow.inc(0);
+    this.rejected = new Counter({
+      name: HTTP_METRICS.rejectedRequests,
+      help: 'Requests the proxy port refused before they reached the backend (invalid HTTP, heads too large or too slow, targets too long).',
+      labelNames: ['http_response_status_code', 'error_type'],
+      registers,
+    });
+    for (const r of rejectionTypes) {
+      this.rejected.inc({ http_response_status_code: String(r.status), error_type: r.errorType }, 0);
+    }
   }
 
   requestStarted(method: string): void {
@@ -154,6 +169,10 @@ export class HttpMetrics {
 
   upstreamFailed(errorType: string): void {
     this.upstreamErrors.inc({ error_type: errorType });
+  }
+
+  requestRejected(status: number, errorType: string): void {
+    this.rejected.inc({ http_response_status_code: String(status), error_type: errorType });
   }
 
   routeOverflowed(): void {

@@ -9,7 +9,15 @@ import type { RouteBudget } from '../http-metrics/route-budget.js';
 import type { Logger } from '../log/logger.js';
 import { attachExchange, type Exchange, exchangeOf } from './exchange.js';
 import { applyForwardedHeaders, removeHopByHop } from './forwarded-headers.js';
+import {
+  type Rejection,
+  rawRejection,
+  rejection,
+  rejectionOfParserError,
+  sendRejection,
+} from './rejections.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { toOriginForm } from './request-target.js';
 import {
   CONNECT_TIMEOUT_CODE,
   classifyUpstreamError,
@@ -308,7 +316,16 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   // An upgraded socket leaves the pool for good, so WebSockets get their own connections.
   const wsProxy = createProxyMiddleware({ ...common, agent: false, upgradeTimeout: upstream.timeoutMs });
 
+  /** A request the proxy port answers itself instead of forwarding it, if any. */
+  function refusal(req: IncomingMessage): Rejection | undefined {
+    if (req.url!.length > config.proxy.maxUrlBytes) return rejection('uri_too_long');
+    // RFC 9112 §3.2 (Node's own check for this answers without a body and goes uncounted).
+    if (req.headers.host === undefined && req.httpVersionMinor === 1) return rejection('bad_request');
+    return undefined;
+  }
+
   function begin(req: IncomingMessage, upgrade: boolean): Exchange {
+    if (req.url!.charCodeAt(0) !== 47 /* / */) toOriginForm(req);
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     const connection = req.headers.connection;
     const ex: Exchange = {
@@ -341,6 +358,11 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   }
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const refused = refusal(req);
+    if (refused) {
+      metrics.requestRejected(refused.status, refused.errorType);
+      return sendRejection(res, refused);
+    }
     const ex = begin(req, false);
     res.setHeader(REQUEST_ID_HEADER, ex.requestId);
     metrics.requestStarted(ex.method);
@@ -360,6 +382,11 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const refused = refusal(req);
+    if (refused) {
+      metrics.requestRejected(refused.status, refused.errorType);
+      return void socket.end(rawRejection(refused));
+    }
     const ex = begin(req, true);
     ex.stream = 'websocket';
     metrics.requestStarted(ex.method);
@@ -390,23 +417,35 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   const server = http.createServer(
     {
       // Slow clients must not hold sockets forever; long responses are not affected.
-      headersTimeout: 30_000,
+      headersTimeout: config.proxy.clientHeaderTimeoutMs,
+      // Node checks its timeouts every 30 s by default; a quarter of the limit keeps it close to its word.
+      connectionsCheckingInterval: Math.min(30_000, Math.ceil(config.proxy.clientHeaderTimeoutMs / 4)),
       requestTimeout: 0,
       keepAliveTimeout: 65_000,
       // Refuses headers over 16 KiB with 431, like nginx's large_client_header_buffers default.
       maxHeaderSize: 16_384,
+      // Checked in refusal(), so that the answer is counted and has a JSON body like every other.
+      requireHostHeader: false,
     },
     handleRequest,
   );
   server.on('upgrade', handleUpgrade);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: http.STATUS_CODES[status], code: error.code ?? 'BAD_REQUEST' });
-    socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    // The error is in the body of a request already being forwarded: its exchange owns the
+    // connection (a second response must not be written into its own), and closing it makes that
+    // exchange end as broken off by the client (499).
+    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+      return socket.destroy();
+    }
+    const r = rejectionOfParserError(error, config.proxy.maxUrlBytes);
+    metrics.requestRejected(r.status, r.errorType);
+    socket.end(rawRejection(r));
+  });
+  // CONNECT asks for a tunnel; Node would drop the connection without a word.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    const r = rejection('method_not_allowed');
+    metrics.requestRejected(r.status, r.errorType);
+    socket.end(rawRejection(r));
   });
 
   return {

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type ChildSidecar, spawnSidecar } from '../../helpers/child-sidecar.js';
 
 /**
  * The demo backend as its own process (dist/examples/demo/serve-backend.js), so that load on it
@@ -65,4 +67,20 @@ export async function startBackendProcess(port = 0): Promise<BackendProcess> {
     },
     stop: () => exitOf(current.child, 'SIGTERM'),
   };
+}
+
+/**
+ * The Node.js flags the Docker image runs the sidecar with (its final `CMD`), as NODE_OPTIONS, so
+ * that memory figures measured here are those of production.
+ */
+export function productionNodeOptions(): string {
+  const dockerfile = readFileSync(fileURLToPath(new URL('../../../Dockerfile', import.meta.url)), 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD (\[.*\])$/gm)].at(-1)?.[1];
+  const argv = cmd ? (JSON.parse(cmd) as string[]) : [];
+  return argv.filter((arg) => arg.startsWith('--')).join(' ');
+}
+
+/** The built sidecar as its own process, with the Docker image's Node.js flags. */
+export function spawnProductionSidecar(env: Record<string, string>): Promise<ChildSidecar> {
+  return spawnSidecar({ NODE_OPTIONS: productionNodeOptions(), ...env });
 }

@@ -1,0 +1,111 @@
+import http from 'node:http';
+
+/**
+ * The catalog of requests the proxy port refuses before anything reaches the backend: heads that
+ * are not valid HTTP/1.1 (request-smuggling probes among them), too large, too slow or with a
+ * target too long, and methods a reverse proxy does not serve. Each has the status the client
+ * gets, a stable code for the JSON body, and the `error_type` label of
+ * `sidecar_rejected_requests_total`.
+ */
+
+export interface Rejection {
+  readonly errorType: RejectionType;
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+const REJECTIONS = {
+  bad_request: {
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: 'The request is not valid HTTP/1.1.',
+  },
+  method_not_allowed: {
+    status: 405,
+    code: 'METHOD_NOT_ALLOWED',
+    message: 'CONNECT is not served: this is a reverse proxy.',
+  },
+  header_timeout: {
+    status: 408,
+    code: 'REQUEST_HEADER_TIMEOUT',
+    message: 'The request head did not arrive within CLIENT_HEADER_TIMEOUT_MS.',
+  },
+  uri_too_long: {
+    status: 414,
+    code: 'URI_TOO_LONG',
+    message: 'The request target is longer than MAX_URL_BYTES.',
+  },
+  header_too_large: {
+    status: 431,
+    code: 'REQUEST_HEADER_TOO_LARGE',
+    message: 'The request head is larger than 16 KiB.',
+  },
+} as const satisfies Record<string, Omit<Rejection, 'errorType'>>;
+
+export type RejectionType = keyof typeof REJECTIONS;
+export const REJECTION_TYPES = Object.keys(REJECTIONS) as RejectionType[];
+
+export function rejection(errorType: RejectionType): Rejection {
+  return { errorType, ...REJECTIONS[errorType] };
+}
+
+/** True when `packet` starts with a request line longer than `maxUrlBytes` (it overflowed the head). */
+function startsWithLongRequestLine(packet: Buffer | undefined, maxUrlBytes: number): boolean {
+  if (packet === undefined || packet.length <= maxUrlBytes) return false;
+  const end = packet.indexOf('\r\n');
+  if (end !== -1 && end <= maxUrlBytes) return false;
+  return /^[A-Z]+ \S/.test(packet.toString('latin1', 0, 16));
+}
+
+/**
+ * The rejection for a parser error Node reports as `clientError`. A head over the 16 KiB limit
+ * whose request line alone is over `maxUrlBytes` is a long target (414), not long headers (431).
+ */
+export function rejectionOfParserError(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  maxUrlBytes: number,
+): Rejection {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return rejection('header_timeout');
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return rejection(
+      startsWithLongRequestLine(error.rawPacket, maxUrlBytes) ? 'uri_too_long' : 'header_too_large',
+    );
+  }
+  const bad = rejection('bad_request');
+  // The parser's reason (HPE_INVALID_TRANSFER_ENCODING, …) tells a client what it got wrong.
+  return error.code?.startsWith('HPE_') ? { ...bad, message: `${bad.message} (${error.code})` } : bad;
+}
+
+function bodyOf(r: Rejection, requestId: string | undefined): string {
+  return JSON.stringify({
+    error: http.STATUS_CODES[r.status],
+    code: r.code,
+    message: r.message,
+    ...(requestId ? { request_id: requestId } : {}),
+  });
+}
+
+/** A complete response for a raw socket; the connection closes after it. */
+export function rawRejection(r: Rejection, requestId?: string): string {
+  const body = bodyOf(r, requestId);
+  return (
+    `HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n` +
+    `${requestId ? `x-request-id: ${requestId}\r\n` : ''}connection: close\r\n\r\n${body}`
+  );
+}
+
+/** Answers `res` with the rejection and closes the connection after it. */
+export function sendRejection(res: http.ServerResponse, r: Rejection, requestId?: string): void {
+  const body = bodyOf(r, requestId);
+  res.shouldKeepAlive = false;
+  res.writeHead(r.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...(requestId ? { 'x-request-id': requestId } : {}),
+    connection: 'close',
+  });
+  res.end(body);
+}
