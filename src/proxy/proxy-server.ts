@@ -148,6 +148,9 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   function finish(req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
     ex.closed = true;
     if (ex.timer) clearTimeout(ex.timer);
+    // Answered before its body was all read (a refusal, a timeout): the backend request is
+    // abandoned rather than left waiting for the rest of a body that will never come.
+    if (!req.complete && ex.backendStatus === undefined) ex.proxyReq?.destroy();
     const durationSeconds = (performance.now() - ex.startedAt) / 1000;
     let status: number;
     let errorType: string;
@@ -210,14 +213,21 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     proxyReq(proxyReq, req) {
       const ex = exchangeOf(req);
       if (!ex) return;
+      // The client was answered while this request waited for a pooled connection: it is not sent.
+      if (ex.closed) return void proxyReq.destroy();
       ex.proxyReq = proxyReq;
       // Most requests have no body; a data listener on those would only cost a resume per request.
       const length = req.headers['content-length'];
-      if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) {
+      const chunked = req.headers['transfer-encoding'] !== undefined;
+      if ((length !== undefined && length !== '0') || chunked) {
         req.on('data', (chunk: Buffer) => {
           ex.requestBytes += chunk.length;
         });
       }
+      // httpxy sends a request with a Transfer-Encoding with `Connection: close`, and RFC 9112
+      // §9.6 forbids another request on that connection; Node's agent would reuse it all the same
+      // if the backend kept it open.
+      if (chunked) proxyReq.shouldKeepAlive = false;
       const socket = proxyReq.socket;
       if (socket?.connecting) {
         const connectTimer = setTimeout(
@@ -321,6 +331,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     if (req.url!.length > config.proxy.maxUrlBytes) return rejection('uri_too_long');
     // RFC 9112 §3.2 (Node's own check for this answers without a body and goes uncounted).
     if (req.headers.host === undefined && req.httpVersionMinor === 1) return rejection('bad_request');
+    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty (Node reads it as chunked).
+    if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
+      return rejection('bad_request');
+    }
     return undefined;
   }
 
@@ -431,13 +445,27 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   );
   server.on('upgrade', handleUpgrade);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // The error is in the body of a request already being forwarded: its exchange owns the
-    // connection (a second response must not be written into its own), and closing it makes that
-    // exchange end as broken off by the client (499).
-    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+    // The client closed its side in the middle of a message (or reset): it is gone, not wrong.
+    if (!socket.writable || error.code === 'HPE_INVALID_EOF_STATE' || error.code === 'ECONNRESET') {
       return socket.destroy();
     }
     const r = rejectionOfParserError(error, config.proxy.maxUrlBytes);
+    // A response in flight on this connection (Node's own handler looks here too) must never get
+    // a second one written into it.
+    const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (current) {
+      if (current.req.complete) {
+        // The error is in a later pipelined request: close once the response in flight is done.
+        current.once('finish', () => socket.end());
+      } else if (!current.headersSent) {
+        // The error is in the body of the request being forwarded: that request gets the 400,
+        // recorded with it in the request histogram, and finish() abandons its backend request.
+        sendRejection(current, r);
+      } else {
+        socket.destroy();
+      }
+      return;
+    }
     metrics.requestRejected(r.status, r.errorType);
     socket.end(rawRejection(r));
   });
