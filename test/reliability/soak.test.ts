@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChildSidecar, memoryOf } from '../helpers/child-sidecar.js';
+import { scrape, valueOf } from '../helpers/prometheus-text.js';
+import { runLoad, statusCounts, summary } from './support/load.js';
+import { type BackendProcess, spawnProductionSidecar, startBackendProcess } from './support/processes.js';
+
+/**
+ * A soak over 100,000 distinct paths. CI runs RELIABILITY_SOAK_REQUESTS (default 200,000); the
+ * figures in docs/PERFORMANCE.md come from a run with 1,000,000. Every path is a distinct literal
+ * route shape (letters only, so templating keeps it), the worst case for the route budget: the
+ * series count must stay within MAX_ROUTES, and resident memory must stop growing after warm-up.
+ */
+
+const TOTAL = Number(process.env.RELIABILITY_SOAK_REQUESTS ?? 200_000);
+const DISTINCT = 100_000;
+const CONCURRENCY = 64;
+const MAX_ROUTES = 200;
+const CHECKPOINTS = 10;
+const MiB = 1024 * 1024;
+
+/** i → a letters-only slug, distinct for every i below DISTINCT. */
+function slug(i: number): string {
+  let s = '';
+  let n = i % DISTINCT;
+  do {
+    s += String.fromCharCode(97 + (n % 26));
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  return `page${s}`;
+}
+
+/** Request i goes to path i mod 100,000: one pass over every distinct path per 100,000 requests. */
+function path(i: number): string {
+  const j = i % DISTINCT;
+  const kind = j % 10;
+  // Distinct shapes the backend answers 200: each would be a route of its own without the budget.
+  if (kind < 6) return `/api/catalog/${slug(j)}`;
+  // Distinct shapes the backend answers 404: scanners and typos.
+  if (kind < 8) return `/${slug(j)}/missing`;
+  // Values in the path, templated to :id (the backend answers 404 above id 1000).
+  return `/api/users/${j}`;
+}
+
+describe(`soak: ${TOTAL} requests over ${DISTINCT} distinct paths`, () => {
+  let backend: BackendProcess;
+  let sidecar: ChildSidecar;
+
+  beforeAll(async () => {
+    backend = await startBackendProcess();
+    sidecar = await spawnProductionSidecar({ UPSTREAM_URL: backend.url, MAX_ROUTES: String(MAX_ROUTES) });
+  });
+  afterAll(async () => {
+    await sidecar?.stop();
+    await backend?.stop();
+  });
+
+  it('keeps the series count within the route budget and memory flat after warm-up', async () => {
+    const pid = sidecar.child.pid!;
+    const rss: number[] = [memoryOf(pid).rss];
+    const statuses = new Map<number, number>();
+    const per = Math.ceil(TOTAL / CHECKPOINTS);
+    let elapsedMs = 0;
+    for (let c = 0; c < CHECKPOINTS; c++) {
+      const offset = c * per;
+      const tally = await runLoad(sidecar.proxyUrl, {
+        total: Math.min(per, TOTAL - offset),
+        concurrency: CONCURRENCY,
+        spec: (i) => ({ path: path(offset + i) }),
+      });
+      expect(tally.errors.size).toBe(0);
+      for (const [status, n] of tally.byStatus) statuses.set(status, (statuses.get(status) ?? 0) + n);
+      elapsedMs += tally.elapsedMs;
+      rss.push(memoryOf(pid).rss);
+      if (c === 0) console.log(`soak, first tenth: ${summary(tally)}`);
+    }
+    const mib = rss.map((b) => (b / MiB).toFixed(1));
+    const peak = memoryOf(pid).peak / MiB;
+    console.log(
+      `soak: ${TOTAL} requests in ${(elapsedMs / 1000).toFixed(1)} s (${((TOTAL / elapsedMs) * 1000).toFixed(0)}/s); ` +
+        `RSS MiB at start and after each tenth: ${mib.join(' ')}; peak ${peak.toFixed(1)} MiB`,
+    );
+
+    const samples = await scrape(sidecar.adminUrl);
+    const series = samples.filter((s) => s.name === 'http_server_request_duration_seconds_count');
+    const routes = new Set(series.map((s) => s.labels.http_route));
+    console.log(
+      `soak: ${series.length} request-duration series, ${routes.size} http_route values, ` +
+        `${valueOf(samples, 'sidecar_route_overflow_total')} requests recorded as __overflow__`,
+    );
+    // Reserved labels (__overflow__, __not_found__, __unconfirmed__) come on top of the budget.
+    expect(routes.size).toBeLessThanOrEqual(MAX_ROUTES + 3);
+    expect(valueOf(samples, 'sidecar_routes')).toBeLessThanOrEqual(MAX_ROUTES);
+    expect(routes.has('__overflow__')).toBe(true);
+    expect(routes.has('__not_found__')).toBe(true);
+    // Each request recorded as __overflow__ is counted once as an overflow.
+    expect(valueOf(samples, 'sidecar_route_overflow_total')).toBe(
+      valueOf(samples, 'http_server_request_duration_seconds_count', { http_route: '__overflow__' }),
+    );
+
+    const recorded: Record<string, number> = {};
+    for (const s of series) {
+      const status = s.labels.http_response_status_code!;
+      recorded[status] = (recorded[status] ?? 0) + s.value;
+    }
+    expect(recorded).toEqual(statusCounts({ byStatus: statuses } as Parameters<typeof statusCounts>[0]));
+
+    // Flat after warm-up (one pass over the distinct paths): from then on resident memory grows by
+    // less than 16 MiB in all, whatever the number of requests.
+    const warm = rss[Math.ceil(DISTINCT / per)]!;
+    const last = rss[rss.length - 1]!;
+    console.log(
+      `soak: RSS after warm-up ${(warm / MiB).toFixed(1)} MiB, at the end ${(last / MiB).toFixed(1)} MiB`,
+    );
+    expect((last - warm) / MiB).toBeLessThan(16);
+  });
+});
