@@ -82,9 +82,27 @@ function renderFamily(metric: MetricObjectWithValues<MetricValue<string>>, forma
   return lines.join('\n');
 }
 
+/**
+ * Samples rendered between two turns of the event loop. A scrape of 10,000 series takes ~25 ms of
+ * CPU; in one piece it would hold every proxied request for that long.
+ */
+const SAMPLES_PER_SLICE = 1_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function renderMetrics(registry: Registry, format: ExpositionFormat): Promise<string> {
   const metrics = registry.getMetricsAsArray() as unknown as Metric[];
-  const families = await Promise.all(metrics.map((metric) => metric.get()));
-  const body = families.map((family) => renderFamily(family, format)).join('\n');
+  const parts: string[] = [];
+  let sinceYield = 0;
+  for (const metric of metrics) {
+    const family = await metric.get();
+    parts.push(renderFamily(family, format));
+    sinceYield += family.values.length;
+    if (sinceYield >= SAMPLES_PER_SLICE) {
+      sinceYield = 0;
+      await nextTurn();
+    }
+  }
+  const body = parts.join('\n');
   return format === 'openmetrics' ? body + '\n# EOF\n' : body + '\n';
 }
