@@ -16,12 +16,17 @@ export interface RawExchange {
 export function rawRequest(
   port: number,
   payload: string | Buffer | Array<string | Buffer>,
-  options: { waitMs?: number; gapMs?: number; halfClose?: boolean } = {},
+  options: { waitMs?: number; gapMs?: number; halfClose?: boolean; localAddress?: string } = {},
 ): Promise<RawExchange> {
   const pieces = Array.isArray(payload) ? payload : [payload];
   const waitMs = options.waitMs ?? 1_000;
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const host = options.localAddress ?? '127.0.0.1';
+    const socket = net.connect({
+      port,
+      host,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
     const chunks: Buffer[] = [];
     let settled = false;
     let timer: NodeJS.Timeout | undefined;

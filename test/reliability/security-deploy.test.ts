@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+
+/**
+ * The deployment files as shipped: the image runs as an unprivileged user on files it cannot
+ * change; compose and Kubernetes run it with a read-only root filesystem, no capabilities and no
+ * privilege escalation; and only the proxy port is ever published or routed to.
+ */
+
+const DOCKERFILE = readFileSync('Dockerfile', 'utf8');
+const COMPOSE = parse(readFileSync('docker-compose.yml', 'utf8')) as {
+  services: Record<string, Record<string, unknown>>;
+};
+const NGINX = readFileSync('deploy/nginx/nginx.conf', 'utf8');
+
+interface Container {
+  name: string;
+  ports?: Array<{ name?: string; containerPort: number }>;
+  securityContext?: Record<string, unknown>;
+}
+
+interface PodSpec {
+  securityContext?: Record<string, unknown>;
+  initContainers?: Container[];
+  containers: Container[];
+}
+
+const DEPLOYMENT = parseAllDocuments(readFileSync('deploy/kubernetes/deployment.yaml', 'utf8'))
+  .map((d) => d.toJSON() as { kind?: string; spec: { template: { spec: PodSpec } } })
+  .find((d) => d?.kind === 'Deployment')!;
+
+/** The instructions of the Dockerfile's last stage (the image that ships). */
+function finalStage(): string[] {
+  const lines = DOCKERFILE.replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const from = lines.map((l) => l.toUpperCase().startsWith('FROM ')).lastIndexOf(true);
+  return lines.slice(from);
+}
+
+describe('the Docker image', () => {
+  const stage = finalStage();
+
+  it('runs as an unprivileged user', () => {
+    const users = stage.filter((l) => /^USER\s/i.test(l)).map((l) => l.split(/\s+/)[1]);
+    expect(users.length).toBeGreaterThan(0);
+    const user = users.at(-1)!;
+    expect(['root', '0', '0:0', 'root:root']).not.toContain(user);
+    // The instructions after USER run the process, not as root.
+    const userAt = stage.findIndex((l) => /^USER\s/i.test(l));
+    expect(stage.slice(userAt).some((l) => /^CMD\s/i.test(l))).toBe(true);
+  });
+
+  it('ships code the process cannot modify', () => {
+    const copies = stage.filter((l) => /^COPY\s/i.test(l));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) expect(copy).toMatch(/--chown=root:root/);
+  });
+
+  it('starts node directly under an init, with a health check on the admin port', () => {
+    expect(stage.find((l) => /^ENTRYPOINT\s/i.test(l))).toMatch(/tini/);
+    const cmd = JSON.parse(stage.find((l) => /^CMD\s/i.test(l))!.replace(/^CMD\s+/i, '')) as string[];
+    expect(cmd[0]).toBe('node');
+    expect(cmd.at(-1)).toBe('dist/src/main.js');
+    expect(stage.some((l) => /^HEALTHCHECK\s/i.test(l) && l.includes('/health'))).toBe(true);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const sidecar = COMPOSE.services.sidecar!;
+
+  it('runs the sidecar with a read-only root filesystem, no capabilities and no privilege escalation', () => {
+    expect(sidecar.read_only).toBe(true);
+    expect(sidecar.tmpfs).toContain('/tmp');
+    expect(sidecar.cap_drop).toEqual(['ALL']);
+    expect(sidecar.security_opt).toContain('no-new-privileges:true');
+    expect(sidecar.privileged ?? false).toBe(false);
+    expect(['root', '0', '0:0']).not.toContain(String(sidecar.user ?? 'image default'));
+  });
+
+  it('publishes neither of the sidecar ports, and nginx routes to the proxy port only', () => {
+    expect(sidecar.ports).toBeUndefined();
+    expect(sidecar.expose).toEqual(expect.arrayContaining(['8080', '9464']));
+    for (const [name, service] of Object.entries(COMPOSE.services)) {
+      for (const port of (service.ports as string[] | undefined) ?? [])
+        expect(port, name).not.toMatch(/9464/);
+    }
+    const servers = [...NGINX.matchAll(/^\s*server\s+([^\s;]+);/gm)].map((m) => m[1]);
+    expect(servers).toEqual(['sidecar:8080']);
+    for (const pass of NGINX.matchAll(/proxy_pass\s+([^;]+);/g)) expect(pass[1]).not.toMatch(/9464/);
+  });
+});
+
+describe('the Kubernetes deployment', () => {
+  const spec = DEPLOYMENT.spec.template.spec;
+  const sidecar = [...(spec.initContainers ?? []), ...spec.containers].find(
+    (c) => c.name === 'observability-sidecar',
+  )!;
+
+  it('runs the sidecar as non-root with a read-only root filesystem and no capabilities', () => {
+    expect(spec.securityContext?.runAsNonRoot).toBe(true);
+    const context = sidecar.securityContext!;
+    expect(context.readOnlyRootFilesystem).toBe(true);
+    expect(context.allowPrivilegeEscalation).toBe(false);
+    expect(context.runAsUser).not.toBe(0);
+    expect((context.capabilities as { drop: string[] }).drop).toEqual(['ALL']);
+  });
+
+  it('exposes the proxy port through the Service, and the admin port to Prometheus only', () => {
+    const service = parse(readFileSync('deploy/kubernetes/service.yaml', 'utf8')) as {
+      spec: { ports: Array<{ targetPort: string | number }> };
+    };
+    expect(service.spec.ports.map((p) => p.targetPort)).toEqual(['proxy']);
+    const policy = parse(readFileSync('deploy/kubernetes/networkpolicy.yaml', 'utf8')) as {
+      spec: { ingress: Array<{ from?: unknown[]; ports: Array<{ port: number }> }> };
+    };
+    const admin = policy.spec.ingress.filter((rule) => rule.ports.some((p) => p.port === 9464));
+    expect(admin).toHaveLength(1);
+    expect(admin[0]!.from?.length).toBeGreaterThan(0);
+  });
+});
