@@ -440,6 +440,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       maxHeaderSize: 16_384,
       // Checked in refusal(), so that the answer is counted and has a JSON body like every other.
       requireHostHeader: false,
+      // Only WebSocket upgrades leave the request path. Any other Upgrade offer (h2c, which
+      // `curl --http2` makes) is a plain HTTP/1.1 request that may ignore it (RFC 9110 §7.8);
+      // handed to the WebSocket proxy, it would be dropped without an answer.
+      shouldUpgradeCallback: (req) => req.headers.upgrade?.toLowerCase() === 'websocket',
     },
     handleRequest,
   );
