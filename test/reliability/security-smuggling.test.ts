@@ -20,7 +20,7 @@ import {
  */
 
 const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
-const CANARY = 'GET /canary HTTP/1.1\r\nHost: sidecar\r\n\r\n';
+const CANARY = 'GET /canary HTTP/1.1\r\nHost: sidecar\r\nConnection: close\r\n\r\n';
 
 /** Probes whose framing is ambiguous or invalid: 400, and nothing reaches the backend. */
 const REFUSED: Record<string, string> = {
