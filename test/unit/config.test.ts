@@ -64,6 +64,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('bounds request targets and the time to send a request head', () => {
+    const defaults = loadConfig({ UPSTREAM_URL: 'http://x' }).proxy;
+    expect(defaults.maxUrlBytes).toBe(8192);
+    expect(defaults.clientHeaderTimeoutMs).toBe(30_000);
+    const set = loadConfig({
+      UPSTREAM_URL: 'http://x',
+      MAX_URL_BYTES: '2048',
+      CLIENT_HEADER_TIMEOUT_MS: '5000',
+    });
+    expect([set.proxy.maxUrlBytes, set.proxy.clientHeaderTimeoutMs]).toEqual([2048, 5000]);
+    // Heads over 16 KiB are refused whatever the limit, so a larger one would promise nothing.
+    expect(() => loadConfig({ UPSTREAM_URL: 'http://x', MAX_URL_BYTES: '20000' })).toThrow(
+      /MAX_URL_BYTES="20000": must be an integer from 256 to 16384/,
+    );
+    expect(() => loadConfig({ UPSTREAM_URL: 'http://x', CLIENT_HEADER_TIMEOUT_MS: '0' })).toThrow(
+      /CLIENT_HEADER_TIMEOUT_MS="0": must be an integer from 1000 to 600000/,
+    );
+  });
+
   it('parses TRUST_PROXY forms', () => {
     const at = (value: string) =>
       loadConfig({ UPSTREAM_URL: 'http://x', TRUST_PROXY: value }).proxy.trustProxy;
