@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { rawRejection, rejection, rejectionOfParserError } from '../../src/proxy/rejections.js';
+import { toOriginForm } from '../../src/proxy/request-target.js';
+
+const parserError = (code: string, rawPacket?: string) =>
+  Object.assign(new Error(code), {
+    code,
+    rawPacket: rawPacket === undefined ? undefined : Buffer.from(rawPacket),
+  });
+
+describe('rejectionOfParserError', () => {
+  it('maps the header timeout, and every other parser error to 400 naming it', () => {
+    expect(rejectionOfParserError(parserError('ERR_HTTP_REQUEST_TIMEOUT'), 8192).status).toBe(408);
+    const bad = rejectionOfParserError(parserError('HPE_INVALID_TRANSFER_ENCODING'), 8192);
+    expect([bad.status, bad.errorType]).toEqual([400, 'bad_request']);
+    expect(bad.message).toContain('HPE_INVALID_TRANSFER_ENCODING');
+  });
+
+  it('tells a request line too long (414) from headers too large (431)', () => {
+    const long = `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n`;
+    expect(rejectionOfParserError(parserError('HPE_HEADER_OVERFLOW', long), 8192).status).toBe(414);
+    // Still in the request line: no CRLF yet.
+    expect(
+      rejectionOfParserError(parserError('HPE_HEADER_OVERFLOW', long.slice(0, 17_000)), 8192).status,
+    ).toBe(414);
+    const headers = `GET / HTTP/1.1\r\nX-Big: ${'b'.repeat(20_000)}`;
+    expect(rejectionOfParserError(parserError('HPE_HEADER_OVERFLOW', headers), 8192).status).toBe(431);
+    // A later chunk of the head, without its request line: the sidecar cannot tell, so 431.
+    expect(rejectionOfParserError(parserError('HPE_HEADER_OVERFLOW', 'a'.repeat(20_000)), 8192).status).toBe(
+      431,
+    );
+    expect(rejectionOfParserError(parserError('HPE_HEADER_OVERFLOW'), 8192).status).toBe(431);
+  });
+
+  it('writes a complete response that closes the connection', () => {
+    const text = rawRejection(rejection('uri_too_long'), 'req-1');
+    const [head, body] = text.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 414 URI Too Long\r\n/);
+    expect(head).toContain('\r\nconnection: close');
+    expect(head).toContain('\r\nx-request-id: req-1');
+    expect(head).toContain(`\r\ncontent-length: ${Buffer.byteLength(body!)}`);
+    expect(JSON.parse(body!)).toMatchObject({ code: 'URI_TOO_LONG', request_id: 'req-1' });
+  });
+});
+
+describe('toOriginForm', () => {
+  const request = (url: string, host = 'original') =>
+    ({ url, headers: { host } }) as unknown as IncomingMessage;
+
+  it.each([
+    ['http://example.com/a/b?c=d', '/a/b?c=d', 'example.com'],
+    ['HTTPS://Example.com:8443/x', '/x', 'Example.com:8443'],
+    ['http://example.com', '/', 'example.com'],
+    ['http://example.com?q=1', '/?q=1', 'example.com'],
+    ['http://user:secret@example.com/a', '/a', 'example.com'],
+    ['http://[::1]:9464/metrics', '/metrics', '[::1]:9464'],
+    ['http://example.com/a#fragment', '/a', 'example.com'],
+  ])('%s → %s with Host %s', (target, path, host) => {
+    const req = request(target);
+    toOriginForm(req);
+    expect([req.url, req.headers.host]).toEqual([path, host]);
+  });
+
+  it('leaves other forms alone', () => {
+    for (const target of ['*', 'example.com:443', 'ftp://example.com/a']) {
+      const req = request(target);
+      toOriginForm(req);
+      expect([req.url, req.headers.host]).toEqual([target, 'original']);
+    }
+  });
+});
