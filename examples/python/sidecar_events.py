@@ -223,17 +223,20 @@ class SidecarEvents:
 
     def _drain(self) -> None:
         while True:
-            if self._retry is not None:
-                batch = self._retry
-            else:
-                batch = []
-                while len(batch) < self._batch_size:
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                if not batch:
-                    return
+            if self._retry is None:
+                # Taken off the queue and parked in _retry under the lock, so stats() counts a
+                # batch on its way as queued until it is settled, never as nowhere.
+                with self._lock:
+                    batch = []
+                    while len(batch) < self._batch_size:
+                        try:
+                            batch.append(self._queue.get_nowait())
+                        except queue.Empty:
+                            break
+                    if not batch:
+                        return
+                    self._retry = batch
+            batch = self._retry
             if self._post(batch):
                 self._retry, self._retry_attempts = None, 0
                 continue
