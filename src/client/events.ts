@@ -7,6 +7,7 @@ import type {
   DocumentProcessingEvent,
   DocumentUploadEvent,
   ErrorEvent,
+  EventInput,
   LlmRequestEvent,
   RagPipelineEvent,
   SpeechRequestEvent,
@@ -37,21 +38,8 @@ export type {
   VoiceInteractionEvent,
 };
 
-export type SidecarEvent =
-  | AuthAttemptEvent
-  | CacheOperationEvent
-  | ChatMessageEvent
-  | DbPoolEvent
-  | DbQueryEvent
-  | DocumentProcessingEvent
-  | DocumentUploadEvent
-  | ErrorEvent
-  | LlmRequestEvent
-  | RagPipelineEvent
-  | SpeechRequestEvent
-  | StorageOperationEvent
-  | TransactionEvent
-  | VoiceInteractionEvent;
+/** Any event of the catalog: the same union the sidecar validates against. */
+export type SidecarEvent = EventInput;
 
 type Fields<E extends { type: string }> = Omit<E, 'type'>;
 
