@@ -39,57 +39,72 @@ export interface FinishedRequestSpan {
   readonly attributes: Readonly<Record<string, string | number>>;
 }
 
-type TypedAttribute =
-  | { value: string; type: 'string' }
-  | { value: number; type: 'integer' | 'double' }
-  | { value: boolean; type: 'boolean' };
-
 /** Attributes whose values come from configuration, ids, the normalised method or the route template. */
 const TRUSTED = new Set(['http.request.method', 'http.route', 'server.address']);
 
-function typed(value: string | number | boolean): TypedAttribute {
-  if (typeof value === 'string') return { value, type: 'string' };
-  if (typeof value === 'boolean') return { value, type: 'boolean' };
-  return { value, type: Number.isInteger(value) ? 'integer' : 'double' };
+/** One attribute in the span v2 form, `"key":{"value":…,"type":…}`, as JSON text. */
+function attribute(key: string, value: string | number | boolean): string {
+  const type =
+    typeof value === 'string'
+      ? 'string'
+      : typeof value === 'boolean'
+        ? 'boolean'
+        : Number.isInteger(value)
+          ? 'integer'
+          : 'double';
+  return `${JSON.stringify(key)}:{"value":${JSON.stringify(value)},"type":"${type}"}`;
 }
 
+/** The attributes every span of this sidecar carries, as JSON text: built once per identity. */
+const constantAttributes = new WeakMap<SpanIdentity, string>();
+
+function identityAttributes(identity: SpanIdentity): string {
+  let text = constantAttributes.get(identity);
+  if (text === undefined) {
+    const parts = [
+      attribute('sentry.origin', 'manual'),
+      attribute('sentry.op', 'http.server'),
+      attribute('sentry.segment.name.source', 'route'),
+      attribute('sentry.trace_lifecycle', 'stream'),
+      attribute('sentry.sdk.name', identity.sdk.name),
+      attribute('sentry.sdk.version', identity.sdk.version),
+    ];
+    if (identity.release !== undefined) parts.push(attribute('sentry.release', identity.release));
+    parts.push(attribute('sentry.environment', identity.environment));
+    text = parts.join(',');
+    constantAttributes.set(identity, text);
+  }
+  return text;
+}
+
+/**
+ * The envelope's span item is JSON text already (the SDK's serializer appends a string payload
+ * as it is): the constant attributes are written once, the rest without intermediate objects.
+ */
 export type SpanEnvelope = [
   { sent_at: string; trace?: Dsc; sdk: SdkInfo },
-  [[{ type: 'span'; item_count: 1; content_type: string }, { version: 2; items: [Record<string, unknown>] }]],
+  [[{ type: 'span'; item_count: 1; content_type: string }, string]],
 ];
 
 export function spanEnvelope(span: FinishedRequestSpan, dsc: Dsc, identity: SpanIdentity): SpanEnvelope {
   const name = scrubText(span.name);
-  const attributes: Record<string, TypedAttribute> = {
-    'sentry.origin': typed('manual'),
-    'sentry.op': typed('http.server'),
-    'sentry.segment.name.source': typed('route'),
-    'sentry.sample_rate': typed(span.sampleRate),
-  };
+  let attributes = `${identityAttributes(identity)},${attribute('sentry.sample_rate', span.sampleRate)}`;
   // Anything not known to be safe is scrubbed, like every string of an error event.
-  for (const [key, value] of Object.entries(span.attributes)) {
-    attributes[key] = typed(typeof value === 'string' && !TRUSTED.has(key) ? scrubText(value) : value);
+  for (const key in span.attributes) {
+    const value = span.attributes[key]!;
+    attributes += `,${attribute(key, typeof value === 'string' && !TRUSTED.has(key) ? scrubText(value) : value)}`;
   }
-  if (span.httpStatus !== undefined) attributes['http.response.status_code'] = typed(span.httpStatus);
-  if (span.statusMessage !== undefined) attributes['sentry.status.message'] = typed(span.statusMessage);
-  attributes['sentry.trace_lifecycle'] = typed('stream');
-  attributes['sentry.segment.name'] = typed(name);
-  attributes['sentry.segment.id'] = typed(span.spanId);
-  attributes['sentry.sdk.name'] = typed(identity.sdk.name);
-  attributes['sentry.sdk.version'] = typed(identity.sdk.version);
-  if (identity.release !== undefined) attributes['sentry.release'] = typed(identity.release);
-  attributes['sentry.environment'] = typed(identity.environment);
-  const item: Record<string, unknown> = {
-    name,
-    span_id: span.spanId,
-    trace_id: span.traceId,
-    ...(span.parentSpanId ? { parent_span_id: span.parentSpanId } : {}),
-    start_timestamp: span.start,
-    end_timestamp: span.end,
-    is_segment: true,
-    status: span.httpStatus !== undefined && span.httpStatus >= 400 ? 'error' : 'ok',
-    attributes,
-  };
+  if (span.httpStatus !== undefined)
+    attributes += `,${attribute('http.response.status_code', span.httpStatus)}`;
+  if (span.statusMessage !== undefined)
+    attributes += `,${attribute('sentry.status.message', span.statusMessage)}`;
+  attributes += `,${attribute('sentry.segment.name', name)},${attribute('sentry.segment.id', span.spanId)}`;
+  const status = span.httpStatus !== undefined && span.httpStatus >= 400 ? 'error' : 'ok';
+  const item =
+    `{"version":2,"items":[{"name":${JSON.stringify(name)},"span_id":"${span.spanId}","trace_id":"${span.traceId}"` +
+    (span.parentSpanId ? `,"parent_span_id":"${span.parentSpanId}"` : '') +
+    `,"start_timestamp":${span.start},"end_timestamp":${span.end},"is_segment":true,"status":"${status}"` +
+    `,"attributes":{${attributes}}}]}`;
   return [
     {
       sent_at: new Date().toISOString(),
@@ -97,11 +112,6 @@ export function spanEnvelope(span: FinishedRequestSpan, dsc: Dsc, identity: Span
       ...(dsc.trace_id && dsc.public_key ? { trace: dsc } : {}),
       sdk: identity.sdk,
     },
-    [
-      [
-        { type: 'span', item_count: 1, content_type: 'application/vnd.sentry.items.span.v2+json' },
-        { version: 2, items: [item] },
-      ],
-    ],
+    [[{ type: 'span', item_count: 1, content_type: 'application/vnd.sentry.items.span.v2+json' }, item]],
   ];
 }

@@ -121,7 +121,7 @@ describe('the sidecar and the Sentry SDK agree', () => {
       .map((line) => JSON.parse(line));
     const sdkItem = sdkPayload.items[0];
 
-    const [header, [[itemHeader, payload]]] = spanEnvelope(
+    const [header, [[itemHeader, payloadText]]] = spanEnvelope(
       {
         traceId: decision.traceId,
         spanId: sdkItem.span_id,
@@ -139,6 +139,7 @@ describe('the sidecar and the Sentry SDK agree', () => {
     );
     expect({ ...header, sent_at: undefined }).toEqual({ ...sdkHeader, sent_at: undefined });
     expect(itemHeader).toEqual(sdkItemHeader);
+    const payload = JSON.parse(payloadText) as { version: number; items: unknown[] };
     expect(payload.version).toBe(sdkPayload.version);
     const item = payload.items[0] as Record<string, unknown> & { attributes: Record<string, unknown> };
     const { attributes: sdkAttributes, ...sdkRest } = sdkItem;
