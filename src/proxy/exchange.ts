@@ -28,6 +28,11 @@ export interface Exchange {
   responseBytes: number;
   timer: NodeJS.Timeout | undefined;
   closed: boolean;
+  /**
+   * What an exchange observer (Sentry's) keeps about this exchange. A field rather than a
+   * WeakMap entry: a WeakMap keyed by short-lived objects costs every young-generation GC.
+   */
+  observerState: unknown;
 }
 
 const EXCHANGE = Symbol('observability-sidecar.exchange');

@@ -397,6 +397,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       responseBytes: 0,
       timer: undefined,
       closed: false,
+      observerState: undefined,
     };
     attachExchange(req, ex);
     req.headers[REQUEST_ID_HEADER] = requestId;

@@ -29,6 +29,8 @@ export interface ObservedExchange {
   readonly failure:
     | { readonly errorType: string; readonly status: number; readonly code: string }
     | undefined;
+  /** Where this observer keeps its state for the exchange (nothing outlives the request). */
+  observerState: unknown;
 }
 
 export interface ObservedOutcome {
@@ -71,8 +73,8 @@ function single(value: string | string[] | undefined): string | undefined {
  * on the request's duration observation as an exemplar.
  *
  * The per-request path is kept to a Map lookup, a random number and a few string
- * concatenations; only sampled requests build and send a span. State lives in a WeakMap keyed
- * by the exchange, so nothing outlives the request.
+ * concatenations; only sampled requests build and send a span. State lives on the exchange, so
+ * nothing outlives the request.
  */
 export function createProxyObserver(options: ProxyObserverOptions): SentryProxyObserver {
   const { config, capture, upstream } = options;
@@ -84,12 +86,11 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
   const allowedHeaders = new Set(config.requestHeaders);
   const continueIncoming = config.incomingTraceHeaders === 'continue';
   const userIdHeader = config.userIdHeader;
-  const states = new WeakMap<ObservedExchange, ExchangeState>();
   let ownDsc: OwnDsc | undefined;
 
   const observer: SentryProxyObserver = {
     finished(req, ex, outcome) {
-      const state = states.get(ex);
+      const state = ex.observerState as ExchangeState | undefined;
       const failureType =
         ex.failure?.errorType ?? (outcome.errorType === 'upstream_reset' ? 'upstream_reset' : undefined);
       if (failureType !== undefined || (ex.backendStatus !== undefined && ex.backendStatus >= 500)) {
@@ -188,12 +189,12 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
       headers['sentry-trace'] = sentryTraceHeader(decision.traceId, spanId, decision.sampled);
       headers.traceparent = traceparentHeader(decision.traceId, spanId, decision.sampled);
       headers.baggage = mergeBaggage(baggage, foreign);
-      const state = states.get(ex);
+      const state = ex.observerState as ExchangeState | undefined;
       if (state) Object.assign(state, { decision, spanId, span, name });
-      else states.set(ex, { decision, spanId, span, name });
+      else ex.observerState = { decision, spanId, span, name } satisfies ExchangeState;
     };
     observer.exemplar = (ex) => {
-      const state = states.get(ex);
+      const state = ex.observerState as ExchangeState | undefined;
       // Only sampled requests have a trace in Sentry to jump to.
       return state?.span && state.decision ? { trace_id: state.decision.traceId } : undefined;
     };
@@ -204,9 +205,9 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
       if (capture.sentry === undefined) return;
       const excerpt = ExcerptCollector.attach(proxyRes, config.responseBodyMaxBytes);
       if (excerpt === undefined) return;
-      const state = states.get(ex);
+      const state = ex.observerState as ExchangeState | undefined;
       if (state) state.excerpt = excerpt;
-      else states.set(ex, { excerpt });
+      else ex.observerState = { excerpt } satisfies ExchangeState;
     };
   }
 
