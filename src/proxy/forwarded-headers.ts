@@ -82,3 +82,64 @@ export function applyForwardedHeaders(req: IncomingMessage, trust: TrustProxy): 
   }
   if (!trusted) for (const name of CLIENT_IDENTITY) delete headers[name];
 }
+
+/**
+ * Hop-by-hop headers of a response (RFC 9110 §7.6.1). Transfer-Encoding goes too: Node frames
+ * the body for the client itself (chunked for HTTP/1.1, until close for HTTP/1.0).
+ */
+const HOP_BY_HOP_RESPONSE = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'trailer',
+  'upgrade',
+  'te',
+  'transfer-encoding',
+]);
+
+export interface ResponseHead {
+  /** Name/value pairs for `writeHead`, in the backend's order and spelling, duplicates kept. */
+  readonly headers: string[];
+  /** The backend's Content-Type, lower-cased, if any. */
+  readonly contentType: string | undefined;
+  readonly requestId: boolean;
+  readonly accelBuffering: boolean;
+}
+
+/**
+ * The backend's response headers as the client should get them, read from `rawHeaders`: without
+ * hop-by-hop headers, including those its Connection header names. Reading the raw list spares
+ * Node building the `headers` object, and `writeHead` takes the pairs as they are.
+ */
+export function responseHeadOf(raw: readonly string[]): ResponseHead {
+  const headers: string[] = [];
+  let contentType: string | undefined;
+  let requestId = false;
+  let accelBuffering = false;
+  let named: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP_RESPONSE.has(lower)) {
+      if (lower === 'connection') {
+        for (const token of raw[i + 1]!.split(',')) {
+          const t = token.trim().toLowerCase();
+          if (t !== '' && t !== 'close' && t !== 'keep-alive') (named ??= []).push(t);
+        }
+      }
+      continue;
+    }
+    if (lower === 'content-type') contentType ??= raw[i + 1]!.toLowerCase();
+    else if (lower === 'x-request-id') requestId = true;
+    else if (lower === 'x-accel-buffering') accelBuffering = true;
+    headers.push(name, raw[i + 1]!);
+  }
+  if (named === undefined) return { headers, contentType, requestId, accelBuffering };
+  // Rare: the Connection header names further headers that are this hop's only.
+  const drop = new Set(named);
+  const kept: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!drop.has(headers[i]!.toLowerCase())) kept.push(headers[i]!, headers[i + 1]!);
+  }
+  return { headers: kept, contentType, requestId, accelBuffering };
+}

@@ -8,7 +8,7 @@ import { type HttpMetrics, normalizeMethod } from '../http-metrics/http-metrics.
 import type { RouteBudget } from '../http-metrics/route-budget.js';
 import type { Logger } from '../log/logger.js';
 import { attachExchange, type Exchange, exchangeOf } from './exchange.js';
-import { applyForwardedHeaders, removeHopByHop } from './forwarded-headers.js';
+import { applyForwardedHeaders, removeHopByHop, responseHeadOf } from './forwarded-headers.js';
 import {
   type Rejection,
   rawRejection,
@@ -68,7 +68,6 @@ export interface ProxyPort {
 }
 
 const CLIENT_ABORT_STATUS = 499;
-const HOP_BY_HOP_RESPONSE = ['keep-alive', 'proxy-connection', 'trailer', 'upgrade', 'te'];
 const SSE = 'text/event-stream';
 /**
  * How long keep-alive connections that are idle when draining starts stay open. A request a client
@@ -85,11 +84,12 @@ function sendFailure(res: ServerResponse, f: UpstreamFailure, requestId: string,
     request_id: requestId,
   });
   // Headers the backend's response may have set before failing belong to that response, not this one.
-  for (const name of res.getHeaderNames()) if (name !== REQUEST_ID_HEADER) res.removeHeader(name);
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
   res.writeHead(f.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
+    [REQUEST_ID_HEADER]: requestId,
     ...(close ? { connection: 'close' } : {}),
   });
   res.end(body);
@@ -211,32 +211,37 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
 
   /**
    * Writes the backend's response to the client (`selfHandleResponse`): status and headers in one
-   * `writeHead`, then the body chunk by chunk with backpressure, counting its bytes on the way.
-   * http-proxy-middleware's own path would copy each header with a `setHeader` call and pipe the
-   * body, with a second data listener for the count; this is the same result for less work per
-   * response. httpxy still destroys each side when the other closes early.
+   * `writeHead` of name/value pairs, then the body chunk by chunk with backpressure, counting its
+   * bytes on the way. http-proxy-middleware's own path would copy each header with a `setHeader`
+   * call and pipe the body, with a second data listener for the count; this is the same result
+   * for less work per response. httpxy still destroys each side when the other closes early.
    */
-  function relayResponse(res: ServerResponse, ex: Exchange, proxyRes: IncomingMessage): void {
+  function relayResponse(
+    res: ServerResponse,
+    ex: Exchange,
+    proxyRes: IncomingMessage,
+    headers: string[],
+  ): void {
     if (res.headersSent) return void proxyRes.resume();
-    const headers = proxyRes.headers;
-    // Node frames the body itself (chunked for HTTP/1.1, until close for HTTP/1.0; none for 204/304).
-    delete headers['transfer-encoding'];
     if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
     try {
       res.writeHead(proxyRes.statusCode!, headers);
     } catch {
       // A header Node refuses to write: the others still go, as a proxy copying them one by one would.
-      for (const name of Object.keys(headers)) {
+      const valid: string[] = [];
+      for (let i = 0; i < headers.length; i += 2) {
         try {
-          res.setHeader(name, headers[name]!);
+          http.validateHeaderName(headers[i]!);
+          http.validateHeaderValue(headers[i]!, headers[i + 1]!);
+          valid.push(headers[i]!, headers[i + 1]!);
         } catch {
           logger.debug(
-            { request_id: ex.requestId, header: name },
+            { request_id: ex.requestId, header: headers[i] },
             'backend response header dropped: invalid',
           );
         }
       }
-      res.writeHead(proxyRes.statusCode!);
+      res.writeHead(proxyRes.statusCode!, valid);
     }
     const resume = () => proxyRes.resume();
     proxyRes.on('data', (chunk: Buffer) => {
@@ -286,17 +291,16 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       ex.backendStatus = proxyRes.statusCode;
       ex.routeLabel = routes.label(ex.route, ex.backendStatus);
       metrics.upstreamHeadersReceived(ex.method, ex.routeLabel, (performance.now() - ex.startedAt) / 1000);
-      const headers = proxyRes.headers;
-      const connection = headers.connection;
-      if (connection) for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
-      for (const name of HOP_BY_HOP_RESPONSE) delete headers[name];
-      if (draining || ex.clientWantsClose) headers.connection = 'close';
-      else delete headers.connection;
-      if (headers['content-type']?.startsWith(SSE)) {
+      const head = responseHeadOf(proxyRes.rawHeaders);
+      const headers = head.headers;
+      if (draining || ex.clientWantsClose) headers.push('connection', 'close');
+      // The backend's own id, if it sent one, wins, as it would through any proxy.
+      if (!head.requestId) headers.push(REQUEST_ID_HEADER, ex.requestId);
+      if (head.contentType?.startsWith(SSE)) {
         ex.stream = 'sse';
         metrics.streamStarted(ex.method, 'sse');
         // nginx honours this header and stops buffering the stream, whatever its own config says.
-        headers['x-accel-buffering'] ??= 'no';
+        if (!head.accelBuffering) headers.push('x-accel-buffering', 'no');
       }
       proxyRes.once('close', () => {
         if (!proxyRes.complete && !ex.closed) ex.upstreamBroke = true;
@@ -304,7 +308,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       for (const o of responseObservers) {
         guard('upstreamResponse', () => o.upstreamResponse!(req, ex, proxyRes));
       }
-      relayResponse(res, ex, proxyRes);
+      relayResponse(res, ex, proxyRes, headers);
     },
     error(error, req, res) {
       const ex = exchangeOf(req);
@@ -417,7 +421,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       return sendRejection(res, refused);
     }
     const ex = begin(req, false);
-    res.setHeader(REQUEST_ID_HEADER, ex.requestId);
     metrics.requestStarted(ex.method);
     res.once('close', () => finish(req, res, ex));
     ex.timer = setTimeout(() => {
@@ -503,7 +506,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       } else if (!current.headersSent) {
         // The error is in the body of the request being forwarded: that request gets the 400,
         // recorded with it in the request histogram, and finish() abandons its backend request.
-        sendRejection(current, r);
+        sendRejection(current, r, exchangeOf(current.req)?.requestId);
       } else {
         socket.destroy();
       }

@@ -1,6 +1,7 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, request } from '../helpers/http.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { type RunningSidecar, startSidecar, startStack } from '../helpers/sidecar.js';
 
 interface Echoed {
   method: string;
@@ -147,5 +148,56 @@ describe('access log', () => {
     const text = stack.logs.text();
     for (const secret of ['hunter2', 'sk-live-secret', 'abc123', '/api/users/42'])
       expect(text).not.toContain(secret);
+  });
+});
+
+describe('proxy port: response headers', () => {
+  // A backend writing its own header block, so that the hop-by-hop headers are exactly these.
+  const backend = net.createServer((socket) => {
+    socket.once('data', () => {
+      const body = 'hello';
+      socket.end(
+        'HTTP/1.1 201 Made Here\r\nContent-Type: text/plain\r\nConnection: close, X-Hop\r\n' +
+          'Keep-Alive: timeout=1\r\nX-Hop: secret\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n' +
+          'Trailer: Expires\r\nX-Request-Id: from-backend\r\nTransfer-Encoding: chunked\r\n\r\n' +
+          `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      );
+    });
+  });
+  let running: RunningSidecar;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    running = await startSidecar(`http://127.0.0.1:${(backend.address() as net.AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    await running.close();
+    backend.close();
+  });
+
+  it('passes status, reason, duplicates and the body on, without the hop-by-hop headers', async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(
+        (running.sidecar.proxy.server.address() as net.AddressInfo).port,
+        '127.0.0.1',
+      );
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString('latin1');
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write('GET /made HTTP/1.1\r\nHost: bank.example\r\nConnection: close\r\n\r\n');
+    });
+    const end = raw.indexOf('\r\n\r\n');
+    const head = raw.slice(0, end);
+    const body = raw.slice(end + 4);
+    const lines = head.split('\r\n');
+    expect(lines[0]).toBe('HTTP/1.1 201 Made Here');
+    expect(lines.filter((l) => /^set-cookie:/i.test(l))).toEqual(['Set-Cookie: a=1', 'Set-Cookie: b=2']);
+    expect(lines.filter((l) => /^x-request-id:/i.test(l))).toEqual(['X-Request-Id: from-backend']);
+    expect(head).not.toMatch(/x-hop|keep-alive: timeout=1|^trailer:/im);
+    // Node frames the body for the client itself.
+    expect(head).toMatch(/^transfer-encoding: chunked$/im);
+    expect(body).toBe('5\r\nhello\r\n0\r\n\r\n');
   });
 });

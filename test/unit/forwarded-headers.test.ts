@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileTrust } from '../../src/config/trust-proxy.js';
-import { forwardedFor, removeHopByHop } from '../../src/proxy/forwarded-headers.js';
+import { forwardedFor, removeHopByHop, responseHeadOf } from '../../src/proxy/forwarded-headers.js';
 
 describe('forwardedFor', () => {
   const loopback = compileTrust('loopback');
@@ -46,5 +46,59 @@ describe('removeHopByHop', () => {
     };
     removeHopByHop(headers, true);
     expect(headers).toEqual({ connection: 'Upgrade', upgrade: 'websocket' });
+  });
+});
+
+describe('responseHeadOf', () => {
+  it('drops hop-by-hop headers, those named by Connection and Transfer-Encoding, keeping order, case and duplicates', () => {
+    const head = responseHeadOf([
+      'Content-Type',
+      'Text/Event-Stream; charset=utf-8',
+      'Connection',
+      'keep-alive, X-Internal-Hop',
+      'Set-Cookie',
+      'a=1',
+      'Keep-Alive',
+      'timeout=5',
+      'X-Internal-Hop',
+      'secret',
+      'Transfer-Encoding',
+      'chunked',
+      'Set-Cookie',
+      'b=2',
+      'Trailer',
+      'Expires',
+      'Upgrade',
+      'h2c',
+      'Proxy-Connection',
+      'keep-alive',
+      'TE',
+      'trailers',
+      'Cache-Control',
+      'no-cache',
+    ]);
+    expect(head.headers).toEqual([
+      'Content-Type',
+      'Text/Event-Stream; charset=utf-8',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+      'Cache-Control',
+      'no-cache',
+    ]);
+    expect(head.contentType).toBe('text/event-stream; charset=utf-8');
+    expect(head.requestId).toBe(false);
+    expect(head.accelBuffering).toBe(false);
+  });
+
+  it('notes the headers the proxy would otherwise add itself', () => {
+    const head = responseHeadOf(['X-Request-Id', 'abc', 'X-Accel-Buffering', 'yes']);
+    expect(head).toEqual({
+      headers: ['X-Request-Id', 'abc', 'X-Accel-Buffering', 'yes'],
+      contentType: undefined,
+      requestId: true,
+      accelBuffering: true,
+    });
   });
 });
