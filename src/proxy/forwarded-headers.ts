@@ -124,7 +124,9 @@ export function responseHeadOf(raw: readonly string[]): ResponseHead {
       if (lower === 'connection') {
         for (const token of raw[i + 1]!.split(',')) {
           const t = token.trim().toLowerCase();
-          if (t !== '' && t !== 'close' && t !== 'keep-alive') (named ??= []).push(t);
+          if (t === '' || t === 'close' || t === 'keep-alive') continue;
+          named ??= [];
+          named.push(t);
         }
       }
       continue;
