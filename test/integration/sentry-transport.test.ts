@@ -1,0 +1,119 @@
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry } from '../../src/metrics/registry.js';
+import { SENTRY_METRICS, SentryMetrics } from '../../src/sentry/metrics.js';
+import { guardedTransport, type TransportFactory } from '../../src/sentry/transport.js';
+import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
+
+type TransportOptions = Parameters<TransportFactory>[0];
+type Envelope = Parameters<ReturnType<TransportFactory>['send']>[0];
+
+function eventEnvelope(message: string): Envelope {
+  return [
+    { event_id: 'a'.repeat(32), sent_at: new Date().toISOString() },
+    [[{ type: 'event' }, { event_id: 'a'.repeat(32), message }]],
+  ] as unknown as Envelope;
+}
+
+/** An HTTP proxy that only tunnels (CONNECT), as corporate egress proxies do; counts its tunnels. */
+function startTunnelProxy(): Promise<{ port: number; tunnels: () => number; close: () => void }> {
+  let tunnels = 0;
+  const server = net.createServer((client) => {
+    client.once('data', (head) => {
+      const match = /^CONNECT ([^:\s]+):(\d+) HTTP\/1\.1\r\n/.exec(head.toString('latin1'));
+      if (!match) return void client.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
+      tunnels++;
+      const upstream = net.connect(Number(match[2]), match[1]!, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        client.pipe(upstream).pipe(client);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        tunnels: () => tunnels,
+        close: () => server.close(),
+      }),
+    ),
+  );
+}
+
+describe('Sentry transport', () => {
+  let sink: SentrySink;
+  const dropped: Array<{ reason: string; category: string }> = [];
+  const registry = createRegistry();
+  const metrics = new SentryMetrics(registry, true);
+  const url = () => `http://127.0.0.1:${sink.port}/api/42/envelope/?sentry_key=k&sentry_version=7`;
+  const options = (): TransportOptions =>
+    ({
+      url: url(),
+      recordDroppedEvent: (reason: string, category: string) => dropped.push({ reason, category }),
+    }) as unknown as TransportOptions;
+
+  beforeAll(async () => {
+    sink = await startSentrySink();
+  });
+  afterAll(() => sink.kill());
+  afterEach(async () => {
+    dropped.length = 0;
+    await sink.setMode({ mode: 'ok' });
+    await sink.reset();
+  });
+
+  it('delivers envelopes, gzipping large ones, and leaves no request in flight', async () => {
+    const transport = guardedTransport({ metrics, timeoutMs: 2000 })(options());
+    const large = 'x'.repeat(40 * 1024);
+    const answers = await Promise.all([
+      transport.send(eventEnvelope('small')),
+      transport.send(eventEnvelope(large)),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
+    const messages = (await sink.events()).map((e) => e.message);
+    expect(messages).toHaveLength(2);
+    expect(messages).toContain('small');
+    expect(messages).toContain(large);
+    const inFlight = (await registry.getSingleMetric(SENTRY_METRICS.transportInFlight)!.get()).values[0]!;
+    expect(inFlight.value).toBe(0);
+  });
+
+  it('fails a request Sentry never answers within the deadline, counting the event as dropped', async () => {
+    await sink.setMode({ mode: 'hang' });
+    const transport = guardedTransport({ metrics, timeoutMs: 300 })(options());
+    const started = Date.now();
+    await expect(transport.send(eventEnvelope('lost'))).rejects.toThrow(
+      /no answer from Sentry within 300 ms/,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(dropped).toEqual([{ reason: 'network_error', category: 'error' }]);
+  });
+
+  it('backs off after a 429 without sending, as the SDK would', async () => {
+    await sink.setMode({ mode: '429', retryAfterSeconds: 60 });
+    const transport = guardedTransport({ metrics, timeoutMs: 2000 })(options());
+    expect((await transport.send(eventEnvelope('first'))).statusCode).toBe(429);
+    await sink.setMode({ mode: 'ok' });
+    await transport.send(eventEnvelope('held back'));
+    expect(dropped).toContainEqual({ reason: 'ratelimit_backoff', category: 'error' });
+    expect((await sink.events()).map((e) => e.message)).not.toContain('held back');
+  });
+
+  it('goes through an HTTP proxy named by http_proxy', async () => {
+    const proxy = await startTunnelProxy();
+    const saved = process.env.http_proxy;
+    process.env.http_proxy = `http://127.0.0.1:${proxy.port}`;
+    try {
+      const transport = guardedTransport({ metrics, timeoutMs: 2000 })(options());
+      expect((await transport.send(eventEnvelope('via proxy'))).statusCode).toBe(200);
+      expect(proxy.tunnels()).toBe(1);
+      expect((await sink.events()).map((e) => e.message)).toEqual(['via proxy']);
+    } finally {
+      if (saved === undefined) delete process.env.http_proxy;
+      else process.env.http_proxy = saved;
+      proxy.close();
+    }
+  });
+});
