@@ -28,7 +28,7 @@ const ADMIN_PORT = 18_502;
 const SINK_PORT = 18_503;
 const cores = os.availableParallelism();
 const PROXY_CORE = cores > 1 ? String(cores - 1) : '0';
-const LOAD_CORES = cores > 1 ? `0-${cores - 2}` : '0';
+const LOAD_CORES = cores > 2 ? `0-${cores - 2}` : '0';
 const hasTaskset = existsSync('/usr/bin/taskset');
 const hasWrk = existsSync('/usr/bin/wrk');
 const hasNginx = existsSync('/usr/sbin/nginx');
@@ -125,6 +125,15 @@ const contestants: Contestant[] = [
     url: `http://127.0.0.1:${PROXY_PORT}`,
     start: () =>
       pinned(PROXY_CORE, node, [dist('bench/peers/express-prom-bundle.js')], {
+        UPSTREAM_URL: upstream,
+        PORT: String(PROXY_PORT),
+      }),
+  },
+  {
+    name: 'plain-hpm',
+    url: `http://127.0.0.1:${PROXY_PORT}`,
+    start: () =>
+      pinned(PROXY_CORE, node, [dist('bench/peers/plain-hpm.js')], {
         UPSTREAM_URL: upstream,
         PORT: String(PROXY_PORT),
       }),
@@ -415,7 +424,7 @@ async function main(): Promise<void> {
         ];
     const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`;
     process.stdout.write(
-      `\nMachine: ${machine}\nLoad: ${hasWrk ? 'wrk' : 'autocannon'} closed loop, ${CONNECTIONS} connections, ${SECONDS} s; fixed rate ${RATE}/s open loop; ${REPS} repetitions interleaved; proxy pinned to core ${PROXY_CORE}, backend and load on ${LOAD_CORES}\n\n${lines.join('\n')}\n`,
+      `\nMachine: ${machine}\nLoad: ${hasWrk ? 'wrk' : 'autocannon'} closed loop, ${CONNECTIONS} connections, ${SECONDS} s; fixed rate ${RATE}/s open loop; ${REPS} repetitions interleaved; proxy pinned to core ${PROXY_CORE}, backend and load on core(s) ${LOAD_CORES}\n\n${lines.join('\n')}\n`,
     );
     const extra = await extraSuites();
     if (process.env.BENCH_OUT)
