@@ -94,6 +94,18 @@ const node = process.execPath;
 /** The sidecar runs with the V8 flags its Dockerfile and `npm start` use. */
 const SIDECAR_ARGV = ['--max-semi-space-size=4', path.join(root, 'dist/src/main.js')];
 const dist = (p: string) => path.join(root, 'dist', p);
+/** A peer from bench/peers/, given the backend and the port by environment like the sidecar. */
+function peer(name: string): Contestant {
+  return {
+    name,
+    url: `http://127.0.0.1:${PROXY_PORT}`,
+    start: () =>
+      pinned(PROXY_CORE, node, [dist(`bench/peers/${name}.js`)], {
+        UPSTREAM_URL: upstream,
+        PORT: String(PROXY_PORT),
+      }),
+  };
+}
 const contestants: Contestant[] = [
   { name: 'direct', url: upstream },
   {
@@ -111,33 +123,9 @@ const contestants: Contestant[] = [
     url: `http://127.0.0.1:${PROXY_PORT}`,
     start: () => pinned(PROXY_CORE, node, SIDECAR_ARGV, sidecarEnv),
   },
-  {
-    name: 'bare-hpm',
-    url: `http://127.0.0.1:${PROXY_PORT}`,
-    start: () =>
-      pinned(PROXY_CORE, node, [dist('bench/peers/bare-hpm.js')], {
-        UPSTREAM_URL: upstream,
-        PORT: String(PROXY_PORT),
-      }),
-  },
-  {
-    name: 'express-prom-bundle',
-    url: `http://127.0.0.1:${PROXY_PORT}`,
-    start: () =>
-      pinned(PROXY_CORE, node, [dist('bench/peers/express-prom-bundle.js')], {
-        UPSTREAM_URL: upstream,
-        PORT: String(PROXY_PORT),
-      }),
-  },
-  {
-    name: 'plain-hpm',
-    url: `http://127.0.0.1:${PROXY_PORT}`,
-    start: () =>
-      pinned(PROXY_CORE, node, [dist('bench/peers/plain-hpm.js')], {
-        UPSTREAM_URL: upstream,
-        PORT: String(PROXY_PORT),
-      }),
-  },
+  peer('bare-hpm'),
+  peer('express-prom-bundle'),
+  peer('plain-hpm'),
 ];
 if (hasNginx) {
   contestants.push({
