@@ -69,6 +69,8 @@ export interface ProxyPort {
 
 const CLIENT_ABORT_STATUS = 499;
 const SSE = 'text/event-stream';
+/** What Node's `writeHead` accepts in a reason phrase (the check it applies to header values). */
+const WRITABLE_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 /**
  * How long keep-alive connections that are idle when draining starts stay open. A request a client
  * sent on one just before is on its way or unread in the socket buffer; closing the connection
@@ -83,8 +85,10 @@ function sendFailure(res: ServerResponse, f: UpstreamFailure, requestId: string,
     message: f.message,
     request_id: requestId,
   });
-  // Headers the backend's response may have set before failing belong to that response, not this one.
+  // Headers and a reason phrase the backend's response may have set before failing belong to
+  // that response, not this one.
   for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.statusMessage = http.STATUS_CODES[f.status] ?? '';
   res.writeHead(f.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -227,7 +231,11 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     try {
       res.writeHead(proxyRes.statusCode!, headers);
     } catch {
-      // A header Node refuses to write: the others still go, as a proxy copying them one by one would.
+      // Something Node refuses to write, although its parser let it in (a control character in
+      // the reason phrase or a header): the standard reason and the other headers still go.
+      if (!WRITABLE_REASON.test(res.statusMessage)) {
+        res.statusMessage = http.STATUS_CODES[proxyRes.statusCode!] ?? '';
+      }
       const valid: string[] = [];
       for (let i = 0; i < headers.length; i += 2) {
         try {
@@ -308,7 +316,17 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       for (const o of responseObservers) {
         guard('upstreamResponse', () => o.upstreamResponse!(req, ex, proxyRes));
       }
-      relayResponse(res, ex, proxyRes, headers);
+      try {
+        relayResponse(res, ex, proxyRes, headers);
+      } catch (error) {
+        // Whatever Node refused in this response, the client gets an answer and the process goes on.
+        logger.warn({ err: error, request_id: ex.requestId }, 'backend response could not be relayed');
+        proxyRes.destroy();
+        const f = failure('upstream_protocol_error');
+        failUpstream(ex, f);
+        if (res.headersSent) res.destroy();
+        else sendFailure(res, f, ex.requestId, true);
+      }
     },
     error(error, req, res) {
       const ex = exchangeOf(req);
