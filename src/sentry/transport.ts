@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { createTransport, makeNodeTransport, type NodeOptions } from '@sentry/node';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop } from './outcomes.js';
@@ -13,12 +14,14 @@ type TransportResponse = Awaited<ReturnType<Parameters<typeof createTransport>[1
 
 export interface TransportGuards {
   readonly metrics: SentryMetrics;
-  /** Deadline for one request to Sentry, from start to response headers. */
+  /** Deadline for one request to Sentry, from its start (including a wait for a pooled socket) to its end. */
   readonly timeoutMs: number;
 }
 
 /** Bodies above this are gzipped, as the SDK's own transport does; spans and most events are smaller. */
 const GZIP_THRESHOLD = 32 * 1024;
+/** In libuv's thread pool: a large event compressed on the main thread would hold up proxied requests. */
+const gzipAsync = promisify(gzip);
 
 function deadline(req: http.ClientRequest, guards: TransportGuards): void {
   guards.metrics.requestStarted();
@@ -95,17 +98,21 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
     ...(options.caCerts === undefined ? {} : { ca: options.caCerts as https.RequestOptions['ca'] }),
   };
 
-  return function makeRequest(request: TransportRequest): Promise<TransportResponse> {
+  return async function makeRequest(request: TransportRequest): Promise<TransportResponse> {
     let body: string | Uint8Array = request.body;
     const headers: Record<string, string> = { ...options.headers };
     if (body.length > GZIP_THRESHOLD) {
-      body = gzipSync(body);
+      body = await gzipAsync(body);
       headers['content-encoding'] = 'gzip';
     }
     const send = (canRetry: boolean): Promise<TransportResponse> =>
       new Promise((resolve, reject) => {
+        let answered = false;
         const req = native.request({ ...base, headers }, (res) => {
-          // The answer's body says nothing the status and headers do not; it is read and dropped.
+          answered = true;
+          // The answer's body says nothing the status and headers do not; it is read and dropped,
+          // and a connection that breaks while it arrives changes nothing.
+          res.on('error', () => {});
           res.resume();
           resolve({
             statusCode: res.statusCode,
@@ -116,7 +123,9 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
           });
         });
         deadline(req, guards);
-        req.once('error', (error: NodeJS.ErrnoException) => {
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          // Once answered, an error on the connection changes nothing about this envelope.
+          if (answered) return;
           // A pooled connection Sentry closed meanwhile: once more on a fresh one, as the SDK does.
           if (canRetry && req.reusedSocket && error.code === 'ECONNRESET') resolve(send(false));
           else reject(error);
