@@ -83,10 +83,7 @@ export function applyForwardedHeaders(req: IncomingMessage, trust: TrustProxy): 
   if (!trusted) for (const name of CLIENT_IDENTITY) delete headers[name];
 }
 
-/**
- * Hop-by-hop headers of a response (RFC 9110 §7.6.1). Transfer-Encoding goes too: Node frames
- * the body for the client itself (chunked for HTTP/1.1, until close for HTTP/1.0).
- */
+/** Hop-by-hop headers of a response (RFC 9110 §7.6.1). */
 const HOP_BY_HOP_RESPONSE = new Set([
   'connection',
   'keep-alive',
@@ -94,7 +91,6 @@ const HOP_BY_HOP_RESPONSE = new Set([
   'trailer',
   'upgrade',
   'te',
-  'transfer-encoding',
 ]);
 
 export interface ResponseHead {
@@ -131,6 +127,10 @@ export function responseHeadOf(raw: readonly string[]): ResponseHead {
       }
       continue;
     }
+    // Plain chunked framing is undone by Node's client and redone by its server (or replaced by
+    // reading until close for HTTP/1.0 clients). Any other coding (`gzip, chunked`) stays on the
+    // body as it arrives, so the header saying so must stay too.
+    if (lower === 'transfer-encoding' && raw[i + 1]!.trim().toLowerCase() === 'chunked') continue;
     if (lower === 'content-type') contentType ??= raw[i + 1]!.toLowerCase();
     else if (lower === 'x-request-id') requestId = true;
     else if (lower === 'x-accel-buffering') accelBuffering = true;

@@ -251,6 +251,9 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       }
       res.writeHead(proxyRes.statusCode!, valid);
     }
+    // A stream's headers go at once: a client waits for them to open an EventSource, and a
+    // backend may take long before its first event.
+    if (ex.stream === 'sse') res.flushHeaders();
     const resume = () => proxyRes.resume();
     proxyRes.on('data', (chunk: Buffer) => {
       ex.responseBytes += chunk.length;

@@ -1,4 +1,6 @@
+import http from 'node:http';
 import net from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, request } from '../helpers/http.js';
 import { type RunningSidecar, startSidecar, startStack } from '../helpers/sidecar.js';
@@ -155,6 +157,22 @@ describe('proxy port: response headers', () => {
   // A backend writing its own header block, so that the hop-by-hop headers are exactly these.
   const backend = net.createServer((socket) => {
     socket.once('data', (head) => {
+      if (head.toString('latin1').startsWith('GET /sse-late ')) {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n');
+        const timer = setTimeout(() => socket.end('data: late\n\n'), 600);
+        return void socket.once('close', () => clearTimeout(timer));
+      }
+      if (head.toString('latin1').startsWith('GET /coded ')) {
+        const coded = gzipSync('hello');
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n');
+        return void socket.end(
+          Buffer.concat([
+            Buffer.from(`${coded.length.toString(16)}\r\n`),
+            coded,
+            Buffer.from('\r\n0\r\n\r\n'),
+          ]),
+        );
+      }
       if (head.toString('latin1').startsWith('GET /odd-reason ')) {
         // Node's parser accepts control characters in a reason phrase that its writeHead refuses.
         return void socket.end('HTTP/1.1 200 Fine\x01Really\r\nContent-Length: 2\r\nX-Kept: yes\r\n\r\nok');
@@ -206,6 +224,25 @@ describe('proxy port: response headers', () => {
     // Node frames the body for the client itself.
     expect(head).toMatch(/^transfer-encoding: chunked$/im);
     expect(body).toBe('5\r\nhello\r\n0\r\n\r\n');
+  });
+
+  it('sends the headers of an event stream before its first event', async () => {
+    const started = performance.now();
+    const headersAfter = await new Promise<number>((resolve, reject) => {
+      http
+        .get(`${running.proxyUrl}/sse-late`, (res) => {
+          resolve(performance.now() - started);
+          res.resume();
+        })
+        .on('error', reject);
+    });
+    expect(headersAfter).toBeLessThan(400);
+  });
+
+  it('keeps a transfer coding beyond chunked framing, with the body still coded', async () => {
+    const res = await request(`${running.proxyUrl}/coded`);
+    expect(res.headers['transfer-encoding']).toBe('gzip, chunked');
+    expect(gunzipSync(res.body).toString()).toBe('hello');
   });
 
   it('answers with the standard reason when the backend sends one Node cannot write, and keeps serving', async () => {

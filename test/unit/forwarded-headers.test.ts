@@ -50,7 +50,7 @@ describe('removeHopByHop', () => {
 });
 
 describe('responseHeadOf', () => {
-  it('drops hop-by-hop headers, those named by Connection and Transfer-Encoding, keeping order, case and duplicates', () => {
+  it('drops hop-by-hop headers, those named by Connection and plain chunked framing, keeping order, case and duplicates', () => {
     const head = responseHeadOf([
       'Content-Type',
       'Text/Event-Stream; charset=utf-8',
@@ -90,6 +90,14 @@ describe('responseHeadOf', () => {
     expect(head.contentType).toBe('text/event-stream; charset=utf-8');
     expect(head.requestId).toBe(false);
     expect(head.accelBuffering).toBe(false);
+  });
+
+  it('keeps a Transfer-Encoding that codes the body beyond chunked framing', () => {
+    expect(responseHeadOf(['Transfer-Encoding', 'gzip, chunked']).headers).toEqual([
+      'Transfer-Encoding',
+      'gzip, chunked',
+    ]);
+    expect(responseHeadOf(['transfer-encoding', ' Chunked ']).headers).toEqual([]);
   });
 
   it('notes the headers the proxy would otherwise add itself', () => {
