@@ -24,6 +24,8 @@ export const DEFAULTS = Object.freeze({
   maxUrlBytes: 8_192,
   /** Time a client has to send a whole request head; a slowloris client never does. */
   clientHeaderTimeoutMs: 30_000,
+  /** nginx's send_timeout: a client that reads nothing of a response for a minute is gone. */
+  clientSendTimeoutMs: 60_000,
   shutdownTimeoutMs: 25_000,
   logLevel: 'info',
   trustProxy: 'loopback, uniquelocal',
@@ -42,6 +44,8 @@ export interface Config {
     readonly maxUrlBytes: number;
     /** Longest time a client may take to send a request head; past it, 408 and the connection closes. */
     readonly clientHeaderTimeoutMs: number;
+    /** Longest time a client may read nothing of a response the sidecar is waiting to write. */
+    readonly clientSendTimeoutMs: number;
   };
   readonly upstream: {
     readonly url: URL;
@@ -149,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
         1_000,
         600_000,
       ),
+      clientSendTimeoutMs: r.int('CLIENT_SEND_TIMEOUT_MS', DEFAULTS.clientSendTimeoutMs, 100, 3_600_000),
     },
     upstream: {
       url: upstreamUrl ?? new URL('http://invalid.invalid'),

@@ -26,7 +26,13 @@ export interface Exchange {
   stream: StreamKind | undefined;
   requestBytes: number;
   responseBytes: number;
+  /**
+   * The deadline for the backend's response headers (UPSTREAM_TIMEOUT_MS); once they are in, the
+   * deadline for a client that reads nothing while the response waits on it (CLIENT_SEND_TIMEOUT_MS).
+   */
   timer: NodeJS.Timeout | undefined;
+  /** The client read nothing of the response within CLIENT_SEND_TIMEOUT_MS and was cut off. */
+  clientStalled: boolean;
   closed: boolean;
   /**
    * What an exchange observer (Sentry's) keeps about this exchange. A field rather than a

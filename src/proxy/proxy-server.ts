@@ -161,6 +161,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     if (res.writableFinished) {
       status = res.statusCode;
       errorType = ex.failure?.errorType ?? (status >= 500 ? String(status) : '');
+    } else if (ex.clientStalled) {
+      // As nginx's send_timeout: the status being sent, with the reason it was cut.
+      status = res.statusCode;
+      errorType = 'client_timeout';
     } else if (ex.upstreamBroke || ex.failure) {
       status = res.headersSent ? res.statusCode : (ex.failure?.status ?? 502);
       errorType = ex.failure?.errorType ?? 'upstream_reset';
@@ -254,12 +258,25 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     // A stream's headers go at once: a client waits for them to open an EventSource, and a
     // backend may take long before its first event.
     if (ex.stream === 'sse') res.flushHeaders();
-    const resume = () => proxyRes.resume();
+    const resume = () => {
+      clearTimeout(ex.timer);
+      proxyRes.resume();
+    };
+    const stalled = () => {
+      ex.clientStalled = true;
+      logger.warn(
+        { request_id: ex.requestId, route: ex.routeLabel, timeout_ms: config.proxy.clientSendTimeoutMs },
+        'client read nothing of the response in time (CLIENT_SEND_TIMEOUT_MS); connection closed',
+      );
+      res.destroy();
+    };
     proxyRes.on('data', (chunk: Buffer) => {
       ex.responseBytes += chunk.length;
       if (!res.write(chunk)) {
         proxyRes.pause();
         res.once('drain', resume);
+        // A client that stops reading would otherwise hold this backend connection forever.
+        ex.timer = setTimeout(stalled, config.proxy.clientSendTimeoutMs);
       }
     });
     proxyRes.once('end', () => res.end());
@@ -421,6 +438,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       requestBytes: 0,
       responseBytes: 0,
       timer: undefined,
+      clientStalled: false,
       closed: false,
       observerState: undefined,
     };

@@ -147,3 +147,38 @@ describe('backend unreachable', () => {
     }
   });
 });
+
+describe('a client that stops reading', () => {
+  it('is cut off after CLIENT_SEND_TIMEOUT_MS, releasing the backend connection', async () => {
+    const stack = await startStack({ CLIENT_SEND_TIMEOUT_MS: '500' });
+    try {
+      const port = (stack.sidecar.proxy.server.address() as net.AddressInfo).port;
+      const client = net.connect(port, '127.0.0.1');
+      client.on('error', () => {});
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      // 1 GiB asked for, nothing read: the socket buffers fill and the sidecar must wait on the client.
+      client.pause();
+      client.write('GET /api/download?bytes=1073741824 HTTP/1.1\r\nHost: bank.example\r\n\r\n');
+      await eventually(async () => stack.sidecar.proxy.inFlight() === 1);
+      const stalledSince = Date.now();
+      await eventually(async () => stack.sidecar.proxy.inFlight() === 0, 10_000);
+      // The buffers between backend and client fill within moments; then the timeout runs.
+      expect(Date.now() - stalledSince).toBeGreaterThanOrEqual(450);
+      client.destroy();
+      const agent = stack.sidecar.proxy.agent;
+      const busy = Object.values(agent.sockets).reduce((n, list) => n + (list?.length ?? 0), 0);
+      expect(busy).toBe(0);
+      const samples = await scrape(stack.adminUrl);
+      expect(
+        valueOf(samples, DURATION_COUNT, {
+          http_route: '/api/download',
+          http_response_status_code: '200',
+          error_type: 'client_timeout',
+        }),
+      ).toBe(1);
+      expect(stack.logs.text()).toContain('CLIENT_SEND_TIMEOUT_MS');
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -68,12 +68,19 @@ describe('loadConfig', () => {
     const defaults = loadConfig({ UPSTREAM_URL: 'http://x' }).proxy;
     expect(defaults.maxUrlBytes).toBe(8192);
     expect(defaults.clientHeaderTimeoutMs).toBe(30_000);
+    expect(defaults.clientSendTimeoutMs).toBe(60_000);
     const set = loadConfig({
       UPSTREAM_URL: 'http://x',
       MAX_URL_BYTES: '2048',
       CLIENT_HEADER_TIMEOUT_MS: '5000',
+      CLIENT_SEND_TIMEOUT_MS: '15000',
     });
-    expect([set.proxy.maxUrlBytes, set.proxy.clientHeaderTimeoutMs]).toEqual([2048, 5000]);
+    expect([set.proxy.maxUrlBytes, set.proxy.clientHeaderTimeoutMs, set.proxy.clientSendTimeoutMs]).toEqual([
+      2048, 5000, 15_000,
+    ]);
+    expect(() => loadConfig({ UPSTREAM_URL: 'http://x', CLIENT_SEND_TIMEOUT_MS: '-1' })).toThrow(
+      /CLIENT_SEND_TIMEOUT_MS="-1": must be an integer from 100 to 3600000/,
+    );
     // Heads over 16 KiB are refused whatever the limit, so a larger one would promise nothing.
     expect(() => loadConfig({ UPSTREAM_URL: 'http://x', MAX_URL_BYTES: '20000' })).toThrow(
       /MAX_URL_BYTES="20000": must be an integer from 256 to 16384/,
