@@ -276,6 +276,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         proxyRes.pause();
         res.once('drain', resume);
         // A client that stops reading would otherwise hold this backend connection forever.
+        clearTimeout(ex.timer);
         ex.timer = setTimeout(stalled, config.proxy.clientSendTimeoutMs);
       }
     });
