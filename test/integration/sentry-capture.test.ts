@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
+import type { FailingBackend } from '../fixtures/failing-backend.js';
 import { parseMetrics, scrape, valueOf } from '../helpers/prometheus-text.js';
-import {
-  type SentryEvent,
-  type SentrySink,
-  SINK_PUBLIC_KEY,
-  spansIn,
-  startSentrySink,
-} from '../helpers/sentry-sink.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import { type SentryEvent, type SentrySink, SINK_PUBLIC_KEY, spansIn } from '../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
 
 /**
  * The real Sentry SDK in the sidecar, sending to a local envelope sink in a child process:
@@ -21,6 +16,7 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 let sink: SentrySink;
 let backend: FailingBackend;
 let stack: RunningSidecar;
+let stop: SentryStack['stop'];
 let counter = 0;
 
 async function poll<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
@@ -55,10 +51,7 @@ async function eventFor(id: string): Promise<SentryEvent> {
 }
 
 beforeAll(async () => {
-  sink = await startSentrySink();
-  backend = await startFailingBackend();
-  stack = await startSidecar(backend.url, {
-    SENTRY_DSN: sink.dsn,
+  ({ sink, backend, stack, stop } = await startSentryStack({
     SENTRY_ENVIRONMENT: 'test',
     SENTRY_RELEASE: 'backend@1.2.3',
     SENTRY_TRACES_SAMPLE_RATE: '1',
@@ -67,14 +60,10 @@ beforeAll(async () => {
     SENTRY_ATTACH_RESPONSE_BODY: 'true',
     UPSTREAM_TIMEOUT_MS: '400',
     ROUTE_PATTERNS: '/api/hang,/api/crash,/api/reset,/api/items/:id',
-  });
+  }));
 });
 
-afterAll(async () => {
-  await stack?.close();
-  await backend?.close();
-  await sink?.kill();
-});
+afterAll(() => stop?.());
 
 describe('Sentry enabled', () => {
   it('logs the environment and sample rates at start-up and reports itself in /health', async () => {

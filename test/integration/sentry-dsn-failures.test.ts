@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
 import { parseMetrics, type Sample, valueOf } from '../helpers/prometheus-text.js';
-import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import type { SentrySink } from '../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
 
 /**
  * Sentry answering 429, hanging, or refusing connections must not change what clients get or
@@ -16,8 +16,8 @@ const REQUESTS = 80;
 const ERRORS_PER_PHASE = REQUESTS / 2;
 
 let sink: SentrySink;
-let backend: FailingBackend;
 let stack: RunningSidecar;
+let stop: SentryStack['stop'];
 let baseline: LoadResult;
 
 interface LoadResult {
@@ -86,23 +86,16 @@ function expectUnchanged(result: LoadResult): void {
 }
 
 beforeAll(async () => {
-  sink = await startSentrySink();
-  backend = await startFailingBackend();
-  stack = await startSidecar(backend.url, {
-    SENTRY_DSN: sink.dsn,
+  ({ sink, stack, stop } = await startSentryStack({
     SENTRY_TRACES_SAMPLE_RATE: '1',
     SENTRY_TRANSPORT_QUEUE_SIZE: String(QUEUE),
     SENTRY_TRANSPORT_TIMEOUT_MS: '600',
     SENTRY_MAX_EVENTS_PER_MINUTE: '100000',
     SENTRY_MAX_EVENTS_PER_FINGERPRINT_PER_MINUTE: '100000',
-  });
+  }));
 });
 
-afterAll(async () => {
-  await stack?.close();
-  await backend?.close();
-  await sink?.kill();
-});
+afterAll(() => stop?.());
 
 describe('a Sentry that is down, slow or rate limiting', () => {
   let before: Sample[];

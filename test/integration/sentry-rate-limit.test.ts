@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
+import type { FailingBackend } from '../fixtures/failing-backend.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import type { SentrySink } from '../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
 
 /**
  * The per-minute caps: at most 3 events per fingerprint and 5 overall here. Identical errors are
@@ -14,23 +15,17 @@ import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
 let sink: SentrySink;
 let backend: FailingBackend;
 let stack: RunningSidecar;
+let stop: SentryStack['stop'];
 
 beforeAll(async () => {
-  sink = await startSentrySink();
-  backend = await startFailingBackend();
-  stack = await startSidecar(backend.url, {
-    SENTRY_DSN: sink.dsn,
+  ({ sink, backend, stack, stop } = await startSentryStack({
     SENTRY_ENABLE_TRACING: 'false',
     SENTRY_MAX_EVENTS_PER_MINUTE: '5',
     SENTRY_MAX_EVENTS_PER_FINGERPRINT_PER_MINUTE: '3',
-  });
+  }));
 });
 
-afterAll(async () => {
-  await stack?.close();
-  await backend?.close();
-  await sink?.kill();
-});
+afterAll(() => stop?.());
 
 async function fail(status: number, id: string) {
   const res = await fetch(`${stack.proxyUrl}/api/fail?status=${status}`, { headers: { 'x-request-id': id } });

@@ -1,29 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
-import { type SentrySink, spansIn, startSentrySink } from '../helpers/sentry-sink.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import type { FailingBackend } from '../fixtures/failing-backend.js';
+import { type SentrySink, spansIn } from '../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../helpers/sidecar.js';
 
 /** SENTRY_INCOMING_TRACE_HEADERS=ignore: a client's trace context never reaches the backend. */
 
 let sink: SentrySink;
 let backend: FailingBackend;
 let stack: RunningSidecar;
+let stop: SentryStack['stop'];
 
 beforeAll(async () => {
-  sink = await startSentrySink();
-  backend = await startFailingBackend();
-  stack = await startSidecar(backend.url, {
-    SENTRY_DSN: sink.dsn,
+  ({ sink, backend, stack, stop } = await startSentryStack({
     SENTRY_TRACES_SAMPLE_RATE: '1',
     SENTRY_INCOMING_TRACE_HEADERS: 'ignore',
-  });
+  }));
 });
 
-afterAll(async () => {
-  await stack?.close();
-  await backend?.close();
-  await sink?.kill();
-});
+afterAll(() => stop?.());
 
 describe('ignoring client trace headers', () => {
   it('starts a new trace, drops the client trace state and keeps foreign baggage', async () => {
