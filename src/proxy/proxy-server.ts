@@ -230,7 +230,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     proxyRes: IncomingMessage,
     headers: string[],
   ): void {
-    if (res.headersSent) return void proxyRes.resume();
     if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
     try {
       res.writeHead(proxyRes.statusCode!, headers);
@@ -320,6 +319,8 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       ex.backendStatus = proxyRes.statusCode;
       ex.routeLabel = routes.label(ex.route, ex.backendStatus);
       metrics.upstreamHeadersReceived(ex.method, ex.routeLabel, (performance.now() - ex.startedAt) / 1000);
+      // The client was already answered (a timeout): this response has nowhere to go.
+      if (res.headersSent) return void proxyRes.resume();
       const head = responseHeadOf(proxyRes.rawHeaders);
       const headers = head.headers;
       if (draining || ex.clientWantsClose) headers.push('connection', 'close');
