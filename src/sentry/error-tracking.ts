@@ -81,7 +81,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
       try {
         // Loaded here, not at import: a sidecar without a DSN never loads the SDK.
         const { startSdkBackend } = await import('./sdk-backend.js');
-        backend = startSdkBackend({
+        backend = await startSdkBackend({
           config: { ...config, dsn },
           metrics,
           transport: deps.transport,

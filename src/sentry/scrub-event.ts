@@ -1,4 +1,4 @@
-import type { ErrorEvent } from '@sentry/node';
+import type { ErrorEvent } from '@sentry/core';
 import { safeUserId } from './error-report.js';
 import { FILTERED, scrubText, scrubValue } from './scrub.js';
 

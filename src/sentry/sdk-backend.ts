@@ -1,12 +1,14 @@
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
+  applySdkMetadata,
+  createStackParser,
   type Event,
   getSpanStatusFromHttpCode,
-  init,
-  type NodeOptions,
   Scope,
   SDK_VERSION,
-} from '@sentry/node';
+} from '@sentry/core';
+import { ServerRuntimeClient, type ServerRuntimeClientOptions } from '@sentry/core/server';
 import type { SentryConfig } from '../config/sentry.js';
 import type { EventTrace, SentryBackend } from './backend.js';
 import type { ErrorReport } from './error-report.js';
@@ -17,7 +19,7 @@ import { scrubEvent } from './scrub-event.js';
 import { type SdkInfo, spanEnvelope } from './span-envelope.js';
 import { newSpanId } from './trace-ids.js';
 import type { Dsc, TraceDecision } from './trace-propagation.js';
-import { guardedTransport, type TransportFactory } from './transport.js';
+import { sentryTransport, type TransportFactory } from './transport.js';
 
 export interface SdkBackendOptions {
   readonly config: SentryConfig & { readonly dsn: string };
@@ -28,43 +30,77 @@ export interface SdkBackendOptions {
   readonly transport?: TransportFactory | undefined;
 }
 
+/** As the Node SDK's client: outcomes (client reports) go out once a minute and on close. */
+const CLIENT_REPORT_INTERVAL_MS = 60_000;
+
 /**
- * How the sidecar's settings map onto @sentry/node 11:
+ * The Sentry client: the SDK's server-runtime client, which @sentry/node's own client extends
+ * with what the sidecar turns off anyway (OpenTelemetry, async-context tracking, module-loader
+ * hooks, default integrations). Loading @sentry/node for it would cost ~15 MB of RSS in module
+ * code that never runs; only the transport through an HTTP proxy still comes from there.
+ */
+class SidecarClient extends ServerRuntimeClient {
+  private readonly reports: NodeJS.Timeout | undefined;
+
+  constructor(options: ServerRuntimeClientOptions) {
+    super(options);
+    if (options.sendClientReports) {
+      this.reports = setInterval(() => this._flushOutcomes(), CLIENT_REPORT_INTERVAL_MS).unref();
+    }
+  }
+
+  override async flush(timeout?: number): Promise<boolean> {
+    if (this.getOptions().sendClientReports) this._flushOutcomes();
+    return super.flush(timeout);
+  }
+
+  override async close(timeout?: number): Promise<boolean> {
+    clearInterval(this.reports);
+    return super.close(timeout);
+  }
+}
+
+/**
+ * How the sidecar's settings map onto the Sentry JavaScript SDK 11:
  *
- * - No default integrations. The HTTP integration would instrument the proxy's own server and
- *   its upstream client a second time and cost every request; Console, OnUncaughtException,
- *   LocalVariables, ContextLines and RequestData would collect data the sidecar scrubs itself
- *   or must never send; Dedupe is replaced by the per-fingerprint rate limit.
+ * - No integrations. Those @sentry/node installs by default would instrument the proxy's own
+ *   server and its upstream client a second time (HTTP), or collect data the sidecar scrubs
+ *   itself or must never send (Console, OnUncaughtException, LocalVariables, ContextLines,
+ *   RequestData); Dedupe is replaced by the per-fingerprint rate limit.
  * - `dataCollection` turned fully off: v11 collects headers, cookies, query strings and bodies
  *   by default, and replaced `sendDefaultPii` with this object. The sidecar builds every field
  *   of every event from scrubbed data instead.
  * - `enableTracing` no longer exists (tracing is on when a sample rate or sampler is set). The
- *   SDK itself starts no spans here (`tracesSampleRate: 0`, which also keeps it from reading
- *   SENTRY_TRACES_SAMPLE_RATE on its own): the sidecar samples per route, propagates the trace
- *   headers and sends each sampled request's span itself (span-envelope.ts), in the streamed
- *   span format of `traceLifecycle: 'stream'`, the v11 default.
+ *   SDK itself starts no spans here (`tracesSampleRate: 0`): the sidecar samples per route,
+ *   propagates the trace headers and sends each sampled request's span itself
+ *   (span-envelope.ts), in the streamed span format of v11. `traceLifecycle: 'static'` keeps
+ *   the SDK from installing its span-streaming buffer, which would have no span to hold.
+ * - The event identifies itself as @sentry/node's would: platform `node`, the Node runtime, the
+ *   host name as `server_name` (the pod's name in Kubernetes), SDK `sentry.javascript.node`.
  * - Profiling needs @sentry/profiling-node and would profile the proxy, not the backend, so
  *   SENTRY_PROFILES_SAMPLE_RATE is accepted but not mapped.
- * - `enableRuntimeChannelInjection: false`: no module loader hooks rewriting Express and friends.
  */
-export function sentryOptions(options: SdkBackendOptions): NodeOptions {
-  const { config, metrics } = options;
-  return {
+export function sentryOptions(
+  options: SdkBackendOptions,
+  transport: TransportFactory,
+): ServerRuntimeClientOptions {
+  const { config } = options;
+  const clientOptions: ServerRuntimeClientOptions = {
     dsn: config.dsn,
     environment: config.environment,
     ...(config.release === undefined ? {} : { release: config.release }),
     debug: config.debug,
-    defaultIntegrations: false,
     integrations: [],
+    stackParser: createStackParser(),
     tracesSampleRate: 0,
-    traceLifecycle: 'stream',
+    traceLifecycle: 'static',
     propagateTraceparent: true,
-    enableOpenTelemetrySetup: false,
-    enableRuntimeChannelInjection: false,
     attachStacktrace: false,
     maxBreadcrumbs: 0,
     sendClientReports: true,
-    shutdownTimeout: config.flushTimeoutMs,
+    platform: 'node',
+    runtime: { name: 'node', version: process.version },
+    serverName: hostname(),
     dataCollection: {
       userInfo: false,
       cookies: false,
@@ -79,10 +115,12 @@ export function sentryOptions(options: SdkBackendOptions): NodeOptions {
       stackFrameVariables: false,
       frameContextLines: 0,
     },
-    transport: guardedTransport({ metrics, timeoutMs: config.transportTimeoutMs }, options.transport),
+    transport,
     transportOptions: { bufferSize: config.transportQueueSize },
     beforeSend: scrubEvent,
   };
+  applySdkMetadata(clientOptions, 'node');
+  return clientOptions;
 }
 
 /** Wall-clock seconds with the monotonic clock's precision. */
@@ -121,14 +159,16 @@ function toEvent(report: ErrorReport): Event {
   return event;
 }
 
-/**
- * Starts the Sentry SDK for this process. Sentry's client is process-global: one sidecar per
- * process owns it (tests run each Sentry-enabled sidecar in its own process).
- */
-export function startSdkBackend(options: SdkBackendOptions): SentryBackend {
+/** Starts a Sentry client for this sidecar. */
+export async function startSdkBackend(options: SdkBackendOptions): Promise<SentryBackend> {
   const { config, metrics } = options;
-  const client = init(sentryOptions(options));
-  if (!client) throw new Error('the Sentry SDK did not start (it only runs on the main thread)');
+  const transport = await sentryTransport(
+    { metrics, timeoutMs: config.transportTimeoutMs },
+    config.dsn,
+    options.transport,
+  );
+  const client = new SidecarClient(sentryOptions(options, transport));
+  client.init();
 
   // Losses the client itself decides (sampling, event processors, its processing queue). The
   // transport reports its own through the bound original, wrapped in transport.ts, so no loss

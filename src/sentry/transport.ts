@@ -2,13 +2,14 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { createTransport, makeNodeTransport, type NodeOptions } from '@sentry/node';
+import { type BaseTransportOptions, createTransport, type Transport } from '@sentry/core';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop } from './outcomes.js';
 
-export type TransportFactory = NonNullable<NodeOptions['transport']>;
-type TransportOptions = Parameters<TransportFactory>[0];
-type HttpModule = NonNullable<TransportOptions['httpModule']>;
+export type TransportFactory = (options: BaseTransportOptions) => Transport;
+type TransportOptions = BaseTransportOptions;
+type NodeTransport = typeof import('@sentry/node').makeNodeTransport;
+type HttpModule = NonNullable<Parameters<NodeTransport>[0]['httpModule']>;
 type TransportRequest = Parameters<Parameters<typeof createTransport>[1]>[0];
 type TransportResponse = Awaited<ReturnType<Parameters<typeof createTransport>[1]>>;
 
@@ -61,12 +62,9 @@ function timedHttpModule(protocol: string, guards: TransportGuards): HttpModule 
   };
 }
 
-/** The proxy the SDK's transport would use for `url` (its `proxy` option, then the environment). */
-function proxyFor(url: URL, options: TransportOptions): string | undefined {
-  const proxy =
-    options.proxy ||
-    (url.protocol === 'https:' ? process.env.https_proxy : undefined) ||
-    process.env.http_proxy;
+/** The proxy the SDK's Node transport would use for `url`, from the environment. */
+function proxyFor(url: URL): string | undefined {
+  const proxy = (url.protocol === 'https:' ? process.env.https_proxy : undefined) || process.env.http_proxy;
   if (!proxy) return undefined;
   const exempt = process.env.no_proxy
     ?.split(',')
@@ -95,7 +93,6 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     port: url.port,
     path: url.pathname + url.search,
-    ...(options.caCerts === undefined ? {} : { ca: options.caCerts as https.RequestOptions['ca'] }),
   };
 
   return async function makeRequest(request: TransportRequest): Promise<TransportResponse> {
@@ -138,11 +135,20 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
 
 /**
  * The transport factory: the lean request above under the SDK's `createTransport`, or the SDK's
- * own Node transport when an HTTP proxy applies (it knows how to tunnel through one), or an
- * injected factory (tests, embedders). Whichever it is, every error event the transport loses
- * is counted in `sidecar_sentry_events_total`.
+ * own Node transport when an HTTP proxy applies to the DSN's host (it knows how to tunnel through
+ * one; loaded only then), or an injected factory (tests, embedders). Whichever it is, every error
+ * event the transport loses is counted in `sidecar_sentry_events_total`.
  */
-export function guardedTransport(guards: TransportGuards, injected?: TransportFactory): TransportFactory {
+export async function sentryTransport(
+  guards: TransportGuards,
+  dsn: string,
+  injected?: TransportFactory,
+): Promise<TransportFactory> {
+  const dsnUrl = new URL(dsn);
+  const nodeTransport =
+    injected === undefined && proxyFor(dsnUrl) !== undefined
+      ? (await import('@sentry/node')).makeNodeTransport
+      : undefined;
   return (options: TransportOptions) => {
     const record = options.recordDroppedEvent;
     const counted: TransportOptions = {
@@ -154,12 +160,8 @@ export function guardedTransport(guards: TransportGuards, injected?: TransportFa
     };
     if (injected) return injected(counted);
     const url = new URL(options.url);
-    if (options.httpModule || proxyFor(url, options)) {
-      return makeNodeTransport({
-        ...counted,
-        httpModule: options.httpModule ?? timedHttpModule(url.protocol, guards),
-      });
-    }
+    if (nodeTransport)
+      return nodeTransport({ ...counted, httpModule: timedHttpModule(url.protocol, guards) });
     return createTransport(counted, leanRequest(url, options, guards));
   };
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FailingBackend } from '../fixtures/failing-backend.js';
 import { parseMetrics, scrape, valueOf } from '../helpers/prometheus-text.js';
@@ -8,8 +9,7 @@ import type { RunningSidecar } from '../helpers/sidecar.js';
 /**
  * The real Sentry SDK in the sidecar, sending to a local envelope sink in a child process:
  * what a 5xx or an upstream failure becomes in Sentry, how traces reach the backend, and the
- * exemplar that links a latency observation to its trace. Sentry's client is process-global,
- * so this file runs one Sentry-enabled sidecar.
+ * exemplar that links a latency observation to its trace.
  */
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -99,6 +99,11 @@ describe('Sentry enabled', () => {
     });
     expect(event.environment).toBe('test');
     expect(event.release).toBe('backend@1.2.3');
+    // Identified as the Node SDK identifies its events.
+    expect(event.platform).toBe('node');
+    expect(event.server_name).toBe(hostname());
+    expect(event.sdk).toMatchObject({ name: 'sentry.javascript.node' });
+    expect(event.contexts?.runtime).toEqual({ name: 'node', version: process.version });
     expect(event.request).toMatchObject({
       method: 'GET',
       query_string: 'status=503&token=[Filtered]&page=2',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
 import { spawnSidecar } from '../helpers/child-sidecar.js';
+import { scrape, valueOf } from '../helpers/prometheus-text.js';
 import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
 
 /**
@@ -82,5 +83,33 @@ describe('shutdown with pending Sentry events', () => {
       sidecar.lines().some((l) => l.msg === 'Sentry events still pending at shutdown were dropped'),
     ).toBe(true);
     await sink.setMode({ mode: 'ok' });
+  });
+
+  it('tells Sentry on SIGTERM how many events it could not deliver (a client report)', async () => {
+    await sink.reset();
+    await sink.setMode({ mode: 'hang' });
+    const sidecar = await spawnSidecar({
+      UPSTREAM_URL: backend.url,
+      SENTRY_DSN: sink.dsn,
+      SENTRY_ENABLE_TRACING: 'false',
+      SENTRY_TRANSPORT_TIMEOUT_MS: '200',
+    });
+    await failThrough(sidecar.proxyUrl, 2, 'lost');
+    const deadline = Date.now() + 5000;
+    let dropped = 0;
+    while (dropped < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      dropped = valueOf(await scrape(sidecar.adminUrl), 'sidecar_sentry_events_total', {
+        outcome: 'dropped',
+      });
+    }
+    expect(dropped).toBe(2);
+    await sink.setMode({ mode: 'ok' });
+    expect(await sidecar.stop('SIGTERM')).toBe(0);
+    const reports = (await sink.envelopes()).flatMap((e) =>
+      e.envelope.items.filter((i) => i.header.type === 'client_report').map((i) => i.payload),
+    ) as Array<{ discarded_events: Array<{ reason: string; category: string; quantity: number }> }>;
+    const discarded = reports.flatMap((r) => r.discarded_events);
+    expect(discarded).toContainEqual({ reason: 'network_error', category: 'error', quantity: 2 });
   });
 });

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SENTRY_METRICS, SentryMetrics } from '../../src/sentry/metrics.js';
-import { guardedTransport, type TransportFactory } from '../../src/sentry/transport.js';
+import { sentryTransport, type TransportFactory } from '../../src/sentry/transport.js';
 import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
 
 type TransportOptions = Parameters<TransportFactory>[0];
@@ -53,6 +53,8 @@ describe('Sentry transport', () => {
       url: url(),
       recordDroppedEvent: (reason: string, category: string) => dropped.push({ reason, category }),
     }) as unknown as TransportOptions;
+  const transportFor = async (timeoutMs: number) =>
+    (await sentryTransport({ metrics, timeoutMs }, url()))(options());
 
   beforeAll(async () => {
     sink = await startSentrySink();
@@ -65,7 +67,7 @@ describe('Sentry transport', () => {
   });
 
   it('delivers envelopes, gzipping large ones, and leaves no request in flight', async () => {
-    const transport = guardedTransport({ metrics, timeoutMs: 2000 })(options());
+    const transport = await transportFor(2000);
     const large = 'x'.repeat(40 * 1024);
     const answers = await Promise.all([
       transport.send(eventEnvelope('small')),
@@ -82,7 +84,7 @@ describe('Sentry transport', () => {
 
   it('fails a request Sentry never answers within the deadline, counting the event as dropped', async () => {
     await sink.setMode({ mode: 'hang' });
-    const transport = guardedTransport({ metrics, timeoutMs: 300 })(options());
+    const transport = await transportFor(300);
     const started = Date.now();
     await expect(transport.send(eventEnvelope('lost'))).rejects.toThrow(
       /no answer from Sentry within 300 ms/,
@@ -93,7 +95,7 @@ describe('Sentry transport', () => {
 
   it('backs off after a 429 without sending, as the SDK would', async () => {
     await sink.setMode({ mode: '429', retryAfterSeconds: 60 });
-    const transport = guardedTransport({ metrics, timeoutMs: 2000 })(options());
+    const transport = await transportFor(2000);
     expect((await transport.send(eventEnvelope('first'))).statusCode).toBe(429);
     await sink.setMode({ mode: 'ok' });
     await transport.send(eventEnvelope('held back'));
@@ -106,7 +108,7 @@ describe('Sentry transport', () => {
     const saved = process.env.http_proxy;
     process.env.http_proxy = `http://127.0.0.1:${proxy.port}`;
     try {
-      const transport = guardedTransport({ metrics, timeoutMs: 2000 })(options());
+      const transport = await transportFor(2000);
       expect((await transport.send(eventEnvelope('via proxy'))).statusCode).toBe(200);
       expect(proxy.tunnels()).toBe(1);
       expect((await sink.events()).map((e) => e.message)).toEqual(['via proxy']);

@@ -155,18 +155,24 @@ describe('the sidecar and the Sentry SDK agree', () => {
     expect(ours).toEqual(expected);
   });
 
-  it('on options: no default integrations, data collection off, no spans of its own', () => {
+  it('on options: no integrations, data collection off, no spans of its own, a Node SDK identity', () => {
     const config = loadConfig({
       UPSTREAM_URL: 'http://127.0.0.1:8000',
       SENTRY_DSN: `http://${PUBLIC_KEY}@127.0.0.1:9/7`,
     }).sentry;
-    const options = sentryOptions({
-      config: { ...config, dsn: config.dsn! },
-      metrics: new SentryMetrics(createRegistry(), true),
-      onDelivered: () => {},
-    });
-    expect(options.defaultIntegrations).toBe(false);
+    const options = sentryOptions(
+      {
+        config: { ...config, dsn: config.dsn! },
+        metrics: new SentryMetrics(createRegistry(), true),
+        onDelivered: () => {},
+      },
+      (o) => Sentry.createTransport(o, () => Promise.resolve({})),
+    );
     expect(options.integrations).toEqual([]);
+    expect(options.traceLifecycle).toBe('static');
+    expect(options.platform).toBe('node');
+    expect(options.runtime).toEqual({ name: 'node', version: process.version });
+    expect(options._metadata?.sdk?.name).toBe(client.getSdkMetadata()?.sdk?.name);
     expect(options.dataCollection).toMatchObject({
       userInfo: false,
       cookies: false,
