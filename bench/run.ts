@@ -92,7 +92,7 @@ http {
 
 const node = process.execPath;
 /** The sidecar runs with the V8 flags its Dockerfile and `npm start` use. */
-const SIDECAR_ARGV = ['--max-semi-space-size=4', path.join(root, 'dist/src/main.js')];
+const SIDECAR_ARGV = ['--max-semi-space-size=4', path.join(root, 'dist/bundle/main.js')];
 const dist = (p: string) => path.join(root, 'dist', p);
 /** A peer from bench/peers/, given the backend and the port by environment like the sidecar. */
 function peer(name: string): Contestant {

@@ -151,7 +151,7 @@ export class Stack {
   }
 
   private async startSidecar(): Promise<void> {
-    this.spawn('sidecar', process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+    this.spawn('sidecar', process.execPath, [path.join(ROOT, 'dist/bundle/main.js')], {
       env: {
         UPSTREAM_URL: `http://127.0.0.1:${this.ports.backend}`,
         HOST: '127.0.0.1',

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The built entry point; `npm test` builds before running the suite. */
-export const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+/** The program the container image runs (the Dockerfile's CMD), as `npm run build` makes it. */
+export const MAIN = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
 
 export interface ChildSidecar {
   readonly child: ChildProcess;

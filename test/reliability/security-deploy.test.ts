@@ -30,15 +30,39 @@ const DEPLOYMENT = parseAllDocuments(readFileSync('deploy/kubernetes/deployment.
   .map((d) => d.toJSON() as { kind?: string; spec: { template: { spec: PodSpec } } })
   .find((d) => d?.kind === 'Deployment')!;
 
-/** The instructions of the Dockerfile's last stage (the image that ships). */
-function finalStage(): string[] {
-  const lines = DOCKERFILE.replace(/\\\n/g, ' ')
+function copies(stage: string[]): string[] {
+  return stage.filter((l) => /^COPY\s/i.test(l));
+}
+
+/** The Dockerfile's instructions, one per line. */
+function instructions(): string[] {
+  return DOCKERFILE.replace(/\\\n/g, ' ')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
+}
+
+/** The instructions of the Dockerfile's last stage (the image that ships). */
+function finalStage(): string[] {
+  const lines = instructions();
   const from = lines.map((l) => l.toUpperCase().startsWith('FROM ')).lastIndexOf(true);
   return lines.slice(from);
 }
+
+describe('Dockerfile build stage', () => {
+  it('copies in every file `npm run build` reads', () => {
+    const lines = instructions();
+    const build = lines.slice(0, lines.map((l) => l.toUpperCase().startsWith('FROM ')).lastIndexOf(true));
+    const copied = copies(build).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { build: string } })
+      .scripts.build;
+    // Configuration files named by the build (`tsc -p X`, `rolldown -c X`).
+    const files = [...script.matchAll(/\s-[pc]\s+(\S+)/g)].map((m) => m[1]!);
+    expect(files).toEqual(['tsconfig.build.json', 'rolldown.config.mjs']);
+    for (const file of files) expect(copied).toContain(file);
+    expect(build.some((l) => /^RUN\s.*npm run build/.test(l))).toBe(true);
+  });
+});
 
 describe('the Docker image', () => {
   const stage = finalStage();
@@ -54,16 +78,17 @@ describe('the Docker image', () => {
   });
 
   it('ships code the process cannot modify', () => {
-    const copies = stage.filter((l) => /^COPY\s/i.test(l));
-    expect(copies.length).toBeGreaterThan(0);
-    for (const copy of copies) expect(copy).toMatch(/--chown=root:root/);
+    expect(copies(stage).length).toBeGreaterThan(0);
+    for (const copy of copies(stage)) expect(copy).toMatch(/--chown=root:root/);
   });
 
   it('starts node directly under an init, with a health check on the admin port', () => {
     expect(stage.find((l) => /^ENTRYPOINT\s/i.test(l))).toMatch(/tini/);
     const cmd = JSON.parse(stage.find((l) => /^CMD\s/i.test(l))!.replace(/^CMD\s+/i, '')) as string[];
     expect(cmd[0]).toBe('node');
-    expect(cmd.at(-1)).toBe('dist/src/main.js');
+    // The bundle the build makes (rolldown.config.mjs), copied into the image.
+    expect(cmd.at(-1)).toBe('dist/bundle/main.js');
+    expect(copies(stage).some((l) => /\/app\/dist\/bundle\s+\.\/dist\/bundle$/.test(l))).toBe(true);
     expect(stage.some((l) => /^HEALTHCHECK\s/i.test(l) && l.includes('/health'))).toBe(true);
   });
 });
