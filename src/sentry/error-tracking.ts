@@ -84,6 +84,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
         backend = await startSdkBackend({
           config: { ...config, dsn },
           metrics,
+          logger,
           transport: deps.transport,
           onDelivered: (eventId, outcome) => recent.delivered(eventId, outcome),
         });

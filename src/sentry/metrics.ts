@@ -5,6 +5,7 @@ export const SENTRY_METRICS = Object.freeze({
   events: 'sidecar_sentry_events_total',
   enabled: 'sidecar_sentry_enabled',
   transportInFlight: 'sidecar_sentry_transport_in_flight',
+  unreachable: 'sidecar_sentry_unreachable',
 });
 
 /**
@@ -29,6 +30,7 @@ export type SentryEventOutcome = (typeof SENTRY_EVENT_OUTCOMES)[number];
 export class SentryMetrics {
   private readonly events: Counter<'outcome'>;
   private readonly inFlight: Gauge;
+  private readonly unreachableGauge: Gauge;
 
   constructor(registry: Registry, enabled: boolean) {
     const registers = [registry];
@@ -49,6 +51,17 @@ export class SentryMetrics {
       help: 'Requests to Sentry under way (bounded by SENTRY_TRANSPORT_QUEUE_SIZE); stuck high means Sentry is slow.',
       registers,
     });
+    this.unreachableGauge = new Gauge({
+      name: SENTRY_METRICS.unreachable,
+      help: '1 from the third consecutive failure to reach Sentry until it answers again; sending pauses meanwhile.',
+      registers,
+    });
+    this.unreachableGauge.set(0);
+  }
+
+  /** Sending is paused after consecutive failures to reach Sentry (transport.ts), or resumed. */
+  unreachable(paused: boolean): void {
+    this.unreachableGauge.set(paused ? 1 : 0);
   }
 
   event(outcome: SentryEventOutcome, count = 1): void {

@@ -10,6 +10,7 @@ import {
 } from '@sentry/core';
 import { ServerRuntimeClient, type ServerRuntimeClientOptions } from '@sentry/core/server';
 import type { SentryConfig } from '../config/sentry.js';
+import type { Logger } from '../log/logger.js';
 import type { EventTrace, SentryBackend } from './backend.js';
 import type { ErrorReport } from './error-report.js';
 import type { SentryMetrics } from './metrics.js';
@@ -24,6 +25,7 @@ import { sentryTransport, type TransportFactory } from './transport.js';
 export interface SdkBackendOptions {
   readonly config: SentryConfig & { readonly dsn: string };
   readonly metrics: SentryMetrics;
+  readonly logger: Logger;
   /** Called once the transport knows what became of an event. */
   readonly onDelivered: (eventId: string, outcome: 'sent' | 'failed') => void;
   /** Replaces the SDK's HTTP transport (an embedder's proxy, a test double); still counted. */
@@ -163,7 +165,7 @@ function toEvent(report: ErrorReport): Event {
 export async function startSdkBackend(options: SdkBackendOptions): Promise<SentryBackend> {
   const { config, metrics } = options;
   const transport = await sentryTransport(
-    { metrics, timeoutMs: config.transportTimeoutMs },
+    { metrics, timeoutMs: config.transportTimeoutMs, logger: options.logger },
     config.dsn,
     options.transport,
   );

@@ -3,8 +3,10 @@ import https from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type BaseTransportOptions, createTransport, type Transport } from '@sentry/core';
+import type { Logger } from '../log/logger.js';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop } from './outcomes.js';
+import { SendPause } from './send-pause.js';
 
 export type TransportFactory = (options: BaseTransportOptions) => Transport;
 type TransportOptions = BaseTransportOptions;
@@ -17,7 +19,11 @@ export interface TransportGuards {
   readonly metrics: SentryMetrics;
   /** Deadline for one request to Sentry, from its start (including a wait for a pooled socket) to its end. */
   readonly timeoutMs: number;
+  readonly logger: Logger;
 }
+
+/** Consecutive failures to reach Sentry before sending pauses, and the pauses' bounds. */
+const PAUSE = { threshold: 3, firstMs: 1000, maxMs: 60_000 } as const;
 
 /** Bodies above this are gzipped, as the SDK's own transport does; spans and most events are smaller. */
 const GZIP_THRESHOLD = 32 * 1024;
@@ -95,7 +101,10 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
     path: url.pathname + url.search,
   };
 
-  return async function makeRequest(request: TransportRequest): Promise<TransportResponse> {
+  const pause = new SendPause(PAUSE);
+  let refusal = new Error('Sentry unreachable');
+
+  async function makeRequest(request: TransportRequest): Promise<TransportResponse> {
     let body: string | Uint8Array = request.body;
     const headers: Record<string, string> = { ...options.headers };
     if (body.length > GZIP_THRESHOLD) {
@@ -130,6 +139,31 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
         req.end(body);
       });
     return send(true);
+  }
+
+  return async function pausingRequest(request: TransportRequest): Promise<TransportResponse> {
+    // One error per pause, not one per refused envelope: the SDK only counts it as a loss.
+    if (pause.remaining() > 0) throw refusal;
+    try {
+      const response = await makeRequest(request);
+      if (pause.succeeded()) {
+        guards.metrics.unreachable(false);
+        guards.logger.info('Sentry reachable again: sending resumed');
+      }
+      return response;
+    } catch (error) {
+      const ms = pause.failed();
+      if (ms !== undefined) {
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        refusal = new Error(`Sentry unreachable (${reason}): sending paused for ${ms} ms`);
+        guards.metrics.unreachable(true);
+        guards.logger.warn(
+          { reason, pause_ms: ms },
+          'Sentry unreachable: sending paused, events meanwhile counted as dropped',
+        );
+      }
+      throw error;
+    }
   };
 }
 

@@ -4,6 +4,7 @@ import { createRegistry } from '../../src/metrics/registry.js';
 import { SENTRY_METRICS, SentryMetrics } from '../../src/sentry/metrics.js';
 import { sentryTransport, type TransportFactory } from '../../src/sentry/transport.js';
 import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
+import { captureLogs } from '../helpers/sidecar.js';
 
 type TransportOptions = Parameters<TransportFactory>[0];
 type Envelope = Parameters<ReturnType<TransportFactory>['send']>[0];
@@ -53,8 +54,11 @@ describe('Sentry transport', () => {
       url: url(),
       recordDroppedEvent: (reason: string, category: string) => dropped.push({ reason, category }),
     }) as unknown as TransportOptions;
+  const { logger, logs } = captureLogs('info');
   const transportFor = async (timeoutMs: number) =>
-    (await sentryTransport({ metrics, timeoutMs }, url()))(options());
+    (await sentryTransport({ metrics, timeoutMs, logger }, url()))(options());
+  const unreachable = async () =>
+    (await registry.getSingleMetric(SENTRY_METRICS.unreachable)!.get()).values[0]!.value;
 
   beforeAll(async () => {
     sink = await startSentrySink();
@@ -117,5 +121,27 @@ describe('Sentry transport', () => {
       else process.env.http_proxy = saved;
       proxy.close();
     }
+  });
+
+  it('pauses sending after three failures to reach Sentry, and resumes once it answers', async () => {
+    await sink.setMode({ mode: 'hang' });
+    const transport = await transportFor(200);
+    const lost = ['a', 'b', 'c'].map((m) => transport.send(eventEnvelope(m)));
+    for (const sent of lost) await expect(sent).rejects.toThrow(/no answer from Sentry/);
+    expect(await unreachable()).toBe(1);
+    expect(logs.lines.some((l) => String(l.msg).startsWith('Sentry unreachable: sending paused'))).toBe(true);
+    const reached = (await sink.envelopes()).length;
+    // While paused: refused at once, counted as lost, and Sentry sees nothing.
+    const started = Date.now();
+    await expect(transport.send(eventEnvelope('paused'))).rejects.toThrow(/sending paused for 1000 ms/);
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(dropped.filter((d) => d.reason === 'network_error')).toHaveLength(4);
+    expect((await sink.envelopes()).length).toBe(reached);
+    await sink.setMode({ mode: 'ok' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await transport.send(eventEnvelope('after'))).statusCode).toBe(200);
+    expect(await unreachable()).toBe(0);
+    expect(logs.lines.some((l) => l.msg === 'Sentry reachable again: sending resumed')).toBe(true);
+    expect((await sink.events()).map((e) => e.message)).toContain('after');
   });
 });

@@ -1,6 +1,7 @@
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/log/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SentryMetrics } from '../../src/sentry/metrics.js';
 import { OwnDsc } from '../../src/sentry/own-dsc.js';
@@ -164,6 +165,7 @@ describe('the sidecar and the Sentry SDK agree', () => {
       {
         config: { ...config, dsn: config.dsn! },
         metrics: new SentryMetrics(createRegistry(), true),
+        logger: createLogger('silent'),
         onDelivered: () => {},
       },
       (o) => Sentry.createTransport(o, () => Promise.resolve({})),
