@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
 import { spawnSidecar } from '../helpers/child-sidecar.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
+import { type SentrySink, type SinkMode, startSentrySink } from '../helpers/sentry-sink.js';
 
 /**
  * SIGTERM with Sentry events still on their way: the real sidecar process (src/main.ts) flushes
@@ -33,19 +33,25 @@ async function failThrough(proxyUrl: string, count: number, prefix: string): Pro
   }
 }
 
+/** A sidecar reporting to the sink, which answers as `mode` says. */
+async function sidecarWithSink(mode: SinkMode, env: Record<string, string>) {
+  await sink.reset();
+  await sink.setMode(mode);
+  return spawnSidecar({ UPSTREAM_URL: backend.url, SENTRY_DSN: sink.dsn, ...env });
+}
+
 describe('shutdown with pending Sentry events', () => {
   it('flushes what is still queued on SIGTERM, then exits 0 within the budget', async () => {
-    await sink.reset();
-    // Envelopes are answered after 300 ms, and the SDK holds each trace's spans for 500 ms after
-    // the request ends: at SIGTERM, right after the last response, everything is still pending.
-    await sink.setMode({ mode: 'slow', delayMs: 300 });
-    const sidecar = await spawnSidecar({
-      UPSTREAM_URL: backend.url,
-      SENTRY_DSN: sink.dsn,
-      SENTRY_TRACES_SAMPLE_RATE: '1',
-      SHUTDOWN_TIMEOUT_MS: '4000',
-      SENTRY_FLUSH_TIMEOUT_MS: '2000',
-    });
+    // Envelopes are answered after 300 ms: at SIGTERM, right after the last response, the
+    // events and spans of the last requests are still pending.
+    const sidecar = await sidecarWithSink(
+      { mode: 'slow', delayMs: 300 },
+      {
+        SENTRY_TRACES_SAMPLE_RATE: '1',
+        SHUTDOWN_TIMEOUT_MS: '4000',
+        SENTRY_FLUSH_TIMEOUT_MS: '2000',
+      },
+    );
     await failThrough(sidecar.proxyUrl, 3, 'flush');
     const stopping = Date.now();
     const code = await sidecar.stop('SIGTERM');
@@ -63,15 +69,14 @@ describe('shutdown with pending Sentry events', () => {
   });
 
   it('does not let a Sentry that never answers hold the exit past SHUTDOWN_TIMEOUT_MS', async () => {
-    await sink.reset();
-    await sink.setMode({ mode: 'hang' });
-    const sidecar = await spawnSidecar({
-      UPSTREAM_URL: backend.url,
-      SENTRY_DSN: sink.dsn,
-      SENTRY_ENABLE_TRACING: 'false',
-      SHUTDOWN_TIMEOUT_MS: '1500',
-      SENTRY_TRANSPORT_TIMEOUT_MS: '60000',
-    });
+    const sidecar = await sidecarWithSink(
+      { mode: 'hang' },
+      {
+        SENTRY_ENABLE_TRACING: 'false',
+        SHUTDOWN_TIMEOUT_MS: '1500',
+        SENTRY_TRANSPORT_TIMEOUT_MS: '60000',
+      },
+    );
     await failThrough(sidecar.proxyUrl, 2, 'hang');
     await sink.waitFor((envelopes) => envelopes.length >= 2);
     const stopping = Date.now();
@@ -86,14 +91,13 @@ describe('shutdown with pending Sentry events', () => {
   });
 
   it('tells Sentry on SIGTERM how many events it could not deliver (a client report)', async () => {
-    await sink.reset();
-    await sink.setMode({ mode: 'hang' });
-    const sidecar = await spawnSidecar({
-      UPSTREAM_URL: backend.url,
-      SENTRY_DSN: sink.dsn,
-      SENTRY_ENABLE_TRACING: 'false',
-      SENTRY_TRANSPORT_TIMEOUT_MS: '200',
-    });
+    const sidecar = await sidecarWithSink(
+      { mode: 'hang' },
+      {
+        SENTRY_ENABLE_TRACING: 'false',
+        SENTRY_TRANSPORT_TIMEOUT_MS: '200',
+      },
+    );
     await failThrough(sidecar.proxyUrl, 2, 'lost');
     const deadline = Date.now() + 5000;
     let dropped = 0;
