@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import {
   applySdkMetadata,
   createStackParser,
+  debug,
   type Event,
   getSpanStatusFromHttpCode,
   Scope,
@@ -169,6 +170,8 @@ export async function startSdkBackend(options: SdkBackendOptions): Promise<Sentr
     config.dsn,
     options.transport,
   );
+  // SENTRY_DEBUG: the SDK's own logging, which `Sentry.init()` would switch on from `debug`.
+  if (config.debug) debug.enable();
   const client = new SidecarClient(sentryOptions(options, transport));
   client.init();
 

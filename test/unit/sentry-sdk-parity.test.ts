@@ -1,3 +1,4 @@
+import { debug } from '@sentry/core';
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
@@ -5,7 +6,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SentryMetrics } from '../../src/sentry/metrics.js';
 import { OwnDsc } from '../../src/sentry/own-dsc.js';
-import { sentryOptions } from '../../src/sentry/sdk-backend.js';
+import { sentryOptions, startSdkBackend } from '../../src/sentry/sdk-backend.js';
 import { spanEnvelope } from '../../src/sentry/span-envelope.js';
 import { decideTrace, type TraceDecision } from '../../src/sentry/trace-propagation.js';
 
@@ -188,5 +189,27 @@ describe('the sidecar and the Sentry SDK agree', () => {
     expect(options.tracesSampleRate).toBe(0);
     expect(options.tracesSampler).toBeUndefined();
     expect(options.transportOptions?.bufferSize).toBe(64);
+  });
+
+  it("switches on the SDK's own logging with SENTRY_DEBUG, as Sentry.init() would", async () => {
+    const config = loadConfig({
+      UPSTREAM_URL: 'http://127.0.0.1:8000',
+      SENTRY_DSN: `http://${PUBLIC_KEY}@127.0.0.1:9/7`,
+      SENTRY_DEBUG: 'true',
+    }).sentry;
+    expect(debug.isEnabled()).toBe(false);
+    const backend = await startSdkBackend({
+      config: { ...config, dsn: config.dsn! },
+      metrics: new SentryMetrics(createRegistry(), true),
+      logger: createLogger('silent'),
+      onDelivered: () => {},
+      transport: (o) => Sentry.createTransport(o, () => Promise.resolve({})),
+    });
+    try {
+      expect(debug.isEnabled()).toBe(true);
+    } finally {
+      await backend.close(100);
+      debug.disable();
+    }
   });
 });
