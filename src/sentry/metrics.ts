@@ -6,6 +6,7 @@ export const SENTRY_METRICS = Object.freeze({
   enabled: 'sidecar_sentry_enabled',
   transportInFlight: 'sidecar_sentry_transport_in_flight',
   unreachable: 'sidecar_sentry_unreachable',
+  spansDropped: 'sidecar_sentry_spans_dropped_total',
 });
 
 /**
@@ -26,11 +27,14 @@ export const SENTRY_EVENT_OUTCOMES = [
   'dropped',
 ] as const;
 export type SentryEventOutcome = (typeof SENTRY_EVENT_OUTCOMES)[number];
+/** The ways a span can be lost: the sidecar's own caps and the SDK's filters do not apply to spans. */
+const SPAN_DROP_OUTCOMES = ['sentry_rate_limited', 'queue_overflow', 'dropped'] as const;
 
 export class SentryMetrics {
   private readonly events: Counter<'outcome'>;
   private readonly inFlight: Gauge;
   private readonly unreachableGauge: Gauge;
+  private readonly spansDropped: Counter<'outcome'>;
 
   constructor(registry: Registry, enabled: boolean) {
     const registers = [registry];
@@ -57,6 +61,17 @@ export class SentryMetrics {
       registers,
     });
     this.unreachableGauge.set(0);
+    this.spansDropped = new Counter({
+      name: SENTRY_METRICS.spansDropped,
+      help: 'Spans of sampled requests that did not reach Sentry, by why (the outcomes of sidecar_sentry_events_total).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of SPAN_DROP_OUTCOMES) this.spansDropped.inc({ outcome }, 0);
+  }
+
+  spanDropped(outcome: SentryEventOutcome, count = 1): void {
+    this.spansDropped.inc({ outcome }, count);
   }
 
   /** Sending is paused after consecutive failures to reach Sentry (transport.ts), or resumed. */

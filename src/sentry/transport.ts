@@ -171,7 +171,8 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
  * The transport factory: the lean request above under the SDK's `createTransport`, or the SDK's
  * own Node transport when an HTTP proxy applies to the DSN's host (it knows how to tunnel through
  * one; loaded only then), or an injected factory (tests, embedders). Whichever it is, every error
- * event the transport loses is counted in `sidecar_sentry_events_total`.
+ * event the transport loses is counted in `sidecar_sentry_events_total`, every span in
+ * `sidecar_sentry_spans_dropped_total`.
  */
 export async function sentryTransport(
   guards: TransportGuards,
@@ -189,6 +190,7 @@ export async function sentryTransport(
       ...options,
       recordDroppedEvent: (reason, category, count = 1) => {
         if (category === 'error') guards.metrics.event(outcomeOfDrop(reason), count);
+        else if (category === 'span') guards.metrics.spanDropped(outcomeOfDrop(reason), count);
         record(reason, category, count);
       },
     };

@@ -9,6 +9,18 @@ import { captureLogs } from '../helpers/sidecar.js';
 type TransportOptions = Parameters<TransportFactory>[0];
 type Envelope = Parameters<ReturnType<TransportFactory>['send']>[0];
 
+function spanEnvelope(): Envelope {
+  return [
+    { sent_at: new Date().toISOString() },
+    [
+      [
+        { type: 'span', item_count: 1, content_type: 'application/vnd.sentry.items.span.v2+json' },
+        { items: [{ trace_id: 'b'.repeat(32), span_id: 'c'.repeat(16), name: 'GET /x' }] },
+      ],
+    ],
+  ] as unknown as Envelope;
+}
+
 function eventEnvelope(message: string): Envelope {
   return [
     { event_id: 'a'.repeat(32), sent_at: new Date().toISOString() },
@@ -95,6 +107,9 @@ describe('Sentry transport', () => {
     );
     expect(Date.now() - started).toBeLessThan(2000);
     expect(dropped).toEqual([{ reason: 'network_error', category: 'error' }]);
+    await expect(transport.send(spanEnvelope())).rejects.toThrow(/no answer from Sentry/);
+    const spans = (await registry.getSingleMetric(SENTRY_METRICS.spansDropped)!.get()).values;
+    expect(spans.find((v) => v.labels.outcome === 'dropped')?.value).toBe(1);
   });
 
   it('backs off after a 429 without sending, as the SDK would', async () => {
