@@ -30,6 +30,18 @@ export type SentryEventOutcome = (typeof SENTRY_EVENT_OUTCOMES)[number];
 /** The ways a span can be lost: the sidecar's own caps and the SDK's filters do not apply to spans. */
 const SPAN_DROP_OUTCOMES = ['sentry_rate_limited', 'queue_overflow', 'dropped'] as const;
 
+/** A counter by `outcome`, each of `outcomes` exported from the start at 0. */
+function outcomeCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  outcomes: readonly string[],
+): Counter<'outcome'> {
+  const counter = new Counter({ name, help, labelNames: ['outcome'], registers: [registry] });
+  for (const outcome of outcomes) counter.inc({ outcome }, 0);
+  return counter;
+}
+
 export class SentryMetrics {
   private readonly events: Counter<'outcome'>;
   private readonly inFlight: Gauge;
@@ -38,13 +50,12 @@ export class SentryMetrics {
 
   constructor(registry: Registry, enabled: boolean) {
     const registers = [registry];
-    this.events = new Counter({
-      name: SENTRY_METRICS.events,
-      help: 'Error events meant for Sentry, by what became of them.',
-      labelNames: ['outcome'],
-      registers,
-    });
-    for (const outcome of SENTRY_EVENT_OUTCOMES) this.events.inc({ outcome }, 0);
+    this.events = outcomeCounter(
+      registry,
+      SENTRY_METRICS.events,
+      'Error events meant for Sentry, by what became of them.',
+      SENTRY_EVENT_OUTCOMES,
+    );
     new Gauge({
       name: SENTRY_METRICS.enabled,
       help: '1 when SENTRY_DSN is set and errors are sent to Sentry, else 0.',
@@ -61,13 +72,12 @@ export class SentryMetrics {
       registers,
     });
     this.unreachableGauge.set(0);
-    this.spansDropped = new Counter({
-      name: SENTRY_METRICS.spansDropped,
-      help: 'Spans of sampled requests that did not reach Sentry, by why (the outcomes of sidecar_sentry_events_total).',
-      labelNames: ['outcome'],
-      registers,
-    });
-    for (const outcome of SPAN_DROP_OUTCOMES) this.spansDropped.inc({ outcome }, 0);
+    this.spansDropped = outcomeCounter(
+      registry,
+      SENTRY_METRICS.spansDropped,
+      'Spans of sampled requests that did not reach Sentry, by why (the outcomes of sidecar_sentry_events_total).',
+      SPAN_DROP_OUTCOMES,
+    );
   }
 
   spanDropped(outcome: SentryEventOutcome, count = 1): void {
