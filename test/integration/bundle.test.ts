@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The bundle the image runs (`npm run build`, rolldown.config.mjs), as built: what each module
+ * loads decides the sidecar's memory (docs/PERFORMANCE.md), and a static import slipped in
+ * anywhere would quietly load the whole Sentry SDK into every sidecar.
+ */
+
+const chunk = (name: string) => readFileSync(`dist/bundle/${name}`, 'utf8');
+const staticImports = (code: string) =>
+  [
+    ...code.matchAll(/^import\s[^;]*?from\s+"([^"]+)";?$/gm),
+    ...code.matchAll(/^import\s+"([^"]+)";?$/gm),
+  ].map((m) => m[1]!);
+
+describe('the production bundle', () => {
+  it('keeps the Sentry SDK out of the program until a DSN asks for it', () => {
+    const main = chunk('main.js');
+    expect(main).not.toContain('@sentry/');
+    expect(staticImports(main).filter((m) => !m.startsWith('node:'))).toEqual(['url']);
+    expect(main).toContain('await import("./sdk-backend.js")');
+  });
+
+  it('loads @sentry/node only for the transport through an HTTP proxy, and no OpenTelemetry SDK', () => {
+    const sentry = chunk('sdk-backend.js');
+    expect(staticImports(sentry).filter((m) => !m.startsWith('node:'))).toEqual(['./main.js']);
+    expect([...sentry.matchAll(/import\("@sentry\/node"\)/g)]).toHaveLength(1);
+    for (const name of ['main.js', 'sdk-backend.js', 'lib.js']) {
+      // rolldown heads each bundled module with its path.
+      expect(chunk(name)).not.toMatch(
+        /^\/\/ node_modules\/(?:@opentelemetry\/(?!api\/)|import-in-the-middle|@sentry\/node\/)/m,
+      );
+    }
+  });
+});
