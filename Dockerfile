@@ -23,7 +23,8 @@ ENV NODE_ENV=production \
 COPY --from=build --chown=root:root /app/package.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist/bundle ./dist/bundle
-COPY --from=build --chown=root:root /app/dist/examples ./dist/examples
+# The demo backend, which docker-compose.yml runs from this image when no backend image is set.
+COPY --from=build --chown=root:root /app/dist/examples/demo/backend.js /app/dist/examples/demo/serve-backend.js ./dist/examples/demo/
 # The files belong to root and the process runs as the unprivileged `node` user: the code cannot
 # be modified at run time, and the root filesystem can be mounted read-only.
 USER node

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json beside src/ or dist/src/. */
+/** The package version, read once from the package.json above src/, dist/src/ or dist/bundle/. */
 function readVersion(): string {
   for (const relative of ['../package.json', '../../package.json']) {
     try {

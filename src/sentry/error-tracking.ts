@@ -98,7 +98,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
         {
           sentry_host: dsnHost(dsn),
           environment: config.environment,
-          release: config.release ?? null,
+          release: backend.identity.release ?? null,
           traces_sample_rate: config.enableTracing ? config.tracesSampleRate : 0,
           traces_route_sample_rates: Object.fromEntries(
             config.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate]),

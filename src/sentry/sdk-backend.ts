@@ -9,7 +9,12 @@ import {
   Scope,
   SDK_VERSION,
 } from '@sentry/core';
-import { ServerRuntimeClient, type ServerRuntimeClientOptions } from '@sentry/core/server';
+import {
+  _INTERNAL_getReleaseFromCommitEnv,
+  nodeStackLineParser,
+  ServerRuntimeClient,
+  type ServerRuntimeClientOptions,
+} from '@sentry/core/server';
 import type { SentryConfig } from '../config/sentry.js';
 import type { Logger } from '../log/logger.js';
 import type { EventTrace, SentryBackend } from './backend.js';
@@ -31,6 +36,15 @@ export interface SdkBackendOptions {
   readonly onDelivered: (eventId: string, outcome: 'sent' | 'failed') => void;
   /** Replaces the SDK's HTTP transport (an embedder's proxy, a test double); still counted. */
   readonly transport?: TransportFactory | undefined;
+}
+
+/**
+ * SENTRY_RELEASE, else what the Node SDK would detect from the deployment's commit variables
+ * (`GITHUB_SHA`, `VERCEL_GIT_COMMIT_SHA`, `HEROKU_SLUG_COMMIT`…), else none. One value for
+ * events, spans and the trace's sampling context.
+ */
+export function releaseOf(config: SentryConfig): string | undefined {
+  return config.release ?? _INTERNAL_getReleaseFromCommitEnv();
 }
 
 /** As the Node SDK's client: outcomes (client reports) go out once a minute and on close. */
@@ -88,13 +102,15 @@ export function sentryOptions(
   transport: TransportFactory,
 ): ServerRuntimeClientOptions {
   const { config } = options;
+  const release = releaseOf(config);
   const clientOptions: ServerRuntimeClientOptions = {
     dsn: config.dsn,
     environment: config.environment,
-    ...(config.release === undefined ? {} : { release: config.release }),
+    ...(release === undefined ? {} : { release }),
     debug: config.debug,
     integrations: [],
-    stackParser: createStackParser(),
+    // Only for errors inside the SDK itself: the sidecar's events carry frames it parsed already.
+    stackParser: createStackParser(nodeStackLineParser()),
     tracesSampleRate: 0,
     traceLifecycle: 'static',
     propagateTraceparent: true,
@@ -194,11 +210,12 @@ export async function startSdkBackend(options: SdkBackendOptions): Promise<Sentr
     name: client.getSdkMetadata()?.sdk?.name ?? 'sentry.javascript.node',
     version: SDK_VERSION,
   };
-  const spanIdentity = { environment: config.environment, release: config.release, sdk };
+  const release = releaseOf(config);
+  const spanIdentity = { environment: config.environment, release, sdk };
   const dsn = client.getDsn();
   const identity = {
     environment: config.environment,
-    release: config.release,
+    release,
     publicKey: dsn?.publicKey ?? '',
     orgId: orgIdFromDsn(config.dsn),
   };
@@ -227,8 +244,14 @@ export async function startSdkBackend(options: SdkBackendOptions): Promise<Sentr
             dsc,
             spanIdentity,
           );
-          // The SDK's own envelope type is not exported; this is the same tuple it builds.
-          void client.sendEnvelope(envelope as unknown as Parameters<typeof client.sendEnvelope>[0]);
+          // The SDK's own envelope type is not exported; this is the same tuple it builds. The
+          // transport counts the spans it loses itself; one Sentry refused is counted here.
+          void client
+            .sendEnvelope(envelope as unknown as Parameters<typeof client.sendEnvelope>[0])
+            .then((response) => {
+              const outcome = outcomeOfResponse(response.statusCode);
+              if (outcome !== undefined && outcome !== 'sent') metrics.spanDropped(outcome);
+            });
         },
       };
     },

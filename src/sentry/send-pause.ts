@@ -3,8 +3,9 @@
  * stack trace, the SDK's loss accounting. Measured with 10% tracing against a DSN whose port
  * refuses connections, that raised the sidecar's CPU per proxied request by 40–60%. After
  * `threshold` consecutive failures, sending pauses instead: envelopes are refused at once (and
- * counted by the SDK as lost to a network error) until the pause ends. The next envelope then
- * tries again; a success ends the pauses, another failure doubles the next one, up to `maxMs`.
+ * counted as lost to a network error). When the pause ends, one envelope goes as a probe while
+ * the others are still refused: an answer ends the pauses, a failure starts the next one, twice
+ * as long, up to `maxMs`.
  */
 export interface SendPauseOptions {
   readonly threshold: number;
@@ -15,17 +16,28 @@ export interface SendPauseOptions {
 
 export class SendPause {
   private failures = 0;
+  /** 0 while Sentry is reachable; the length of the last pause otherwise. */
   private pauseMs = 0;
+  private pausedAt = Number.NEGATIVE_INFINITY;
   private until = 0;
+  private probing = false;
   private readonly now: () => number;
 
   constructor(private readonly options: SendPauseOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  /** Milliseconds left in the current pause; 0 when envelopes may be sent. */
-  remaining(): number {
-    return this.until === 0 ? 0 : Math.max(0, this.until - this.now());
+  /** The time to pass to `failed()` for an envelope sent now. */
+  started(): number {
+    return this.now();
+  }
+
+  /** Whether an envelope may be sent now: none during a pause, one probe at a time after it. */
+  admit(): boolean {
+    if (this.pauseMs === 0) return true;
+    if (this.probing || this.now() < this.until) return false;
+    this.probing = true;
+    return true;
   }
 
   /** Sentry answered. Returns true when this ends a run of pauses. */
@@ -33,18 +45,30 @@ export class SendPause {
     const wasPaused = this.pauseMs > 0;
     this.failures = 0;
     this.pauseMs = 0;
+    this.pausedAt = Number.NEGATIVE_INFINITY;
     this.until = 0;
+    this.probing = false;
     return wasPaused;
   }
 
-  /** An envelope could not reach Sentry. Returns the length of the pause it starts, if any. */
-  failed(): number | undefined {
-    // Requests sent before a pause began may still fail during it; they do not lengthen it.
-    if (this.remaining() > 0) return undefined;
+  /** An envelope went nowhere without reaching Sentry (a full queue, a rate limit): no verdict. */
+  inconclusive(): void {
+    this.probing = false;
+  }
+
+  /**
+   * An envelope sent at `startedAt` could not reach Sentry. Returns the length of the pause this
+   * starts, if any. Envelopes already under way when a pause began (a hanging Sentry fails them
+   * one deadline later) say nothing new and do not lengthen it.
+   */
+  failed(startedAt: number): number | undefined {
+    if (startedAt < this.pausedAt) return undefined;
+    this.probing = false;
     this.failures++;
     if (this.failures < this.options.threshold) return undefined;
     this.pauseMs = this.pauseMs === 0 ? this.options.firstMs : Math.min(this.pauseMs * 2, this.options.maxMs);
-    this.until = this.now() + this.pauseMs;
+    this.pausedAt = this.now();
+    this.until = this.pausedAt + this.pauseMs;
     return this.pauseMs;
   }
 }

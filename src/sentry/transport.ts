@@ -2,11 +2,20 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { type BaseTransportOptions, createTransport, type Transport } from '@sentry/core';
+import {
+  type BaseTransportOptions,
+  createTransport,
+  type Envelope,
+  envelopeContainsItemType,
+  envelopeItemTypeToDataCategory,
+  forEachEnvelopeItem,
+  type Transport,
+  type TransportMakeRequestResponse,
+} from '@sentry/core';
 import type { Logger } from '../log/logger.js';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop } from './outcomes.js';
-import { SendPause } from './send-pause.js';
+import { SendPause, type SendPauseOptions } from './send-pause.js';
 
 export type TransportFactory = (options: BaseTransportOptions) => Transport;
 type TransportOptions = BaseTransportOptions;
@@ -20,6 +29,8 @@ export interface TransportGuards {
   /** Deadline for one request to Sentry, from its start (including a wait for a pooled socket) to its end. */
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /** The pause's thresholds and clock; PAUSE below unless a test sets them. */
+  readonly pause?: SendPauseOptions;
 }
 
 /** Consecutive failures to reach Sentry before sending pauses, and the pauses' bounds. */
@@ -101,10 +112,7 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
     path: url.pathname + url.search,
   };
 
-  const pause = new SendPause(PAUSE);
-  let refusal = new Error('Sentry unreachable');
-
-  async function makeRequest(request: TransportRequest): Promise<TransportResponse> {
+  return async function makeRequest(request: TransportRequest): Promise<TransportResponse> {
     let body: string | Uint8Array = request.body;
     const headers: Record<string, string> = { ...options.headers };
     if (body.length > GZIP_THRESHOLD) {
@@ -139,31 +147,53 @@ function leanRequest(url: URL, options: TransportOptions, guards: TransportGuard
         req.end(body);
       });
     return send(true);
-  }
+  };
+}
 
-  return async function pausingRequest(request: TransportRequest): Promise<TransportResponse> {
-    // One error per pause, not one per refused envelope: the SDK only counts it as a loss.
-    if (pause.remaining() > 0) throw refusal;
-    try {
-      const response = await makeRequest(request);
-      if (pause.succeeded()) {
-        guards.metrics.unreachable(false);
-        guards.logger.info('Sentry reachable again: sending resumed');
-      }
-      return response;
-    } catch (error) {
-      const ms = pause.failed();
-      if (ms !== undefined) {
-        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        refusal = new Error(`Sentry unreachable (${reason}): sending paused for ${ms} ms`);
-        guards.metrics.unreachable(true);
-        guards.logger.warn(
-          { reason, pause_ms: ms },
-          'Sentry unreachable: sending paused, events meanwhile counted as dropped',
-        );
-      }
-      throw error;
+/**
+ * The transport with the pause of send-pause.ts around it. A refused envelope never reaches the
+ * SDK's queue; its items are counted as lost the way the SDK counts its own network errors.
+ */
+function pausing(transport: Transport, options: TransportOptions, guards: TransportGuards): Transport {
+  const pause = new SendPause(guards.pause ?? PAUSE);
+  const refused = (envelope: Envelope): Promise<TransportMakeRequestResponse> => {
+    // As the SDK does: a lost client report is not itself reported, or losses would feed losses.
+    if (!envelopeContainsItemType(envelope, ['client_report'])) {
+      forEachEnvelopeItem(envelope, ([headers], type) => {
+        const count = typeof headers.item_count === 'number' ? headers.item_count : 1;
+        options.recordDroppedEvent('network_error', envelopeItemTypeToDataCategory(type), count);
+      });
     }
+    return Promise.resolve({});
+  };
+  return {
+    send(envelope) {
+      if (!pause.admit()) return refused(envelope);
+      const startedAt = pause.started();
+      return transport.send(envelope).then(
+        (response) => {
+          // No status: held back by a rate limit or a full queue, without asking Sentry.
+          if (response.statusCode === undefined) pause.inconclusive();
+          else if (pause.succeeded()) {
+            guards.metrics.unreachable(false);
+            guards.logger.info('Sentry reachable again: sending resumed');
+          }
+          return response;
+        },
+        (error: unknown) => {
+          const ms = pause.failed(startedAt);
+          if (ms !== undefined) {
+            guards.metrics.unreachable(true);
+            guards.logger.warn(
+              { reason: (error as NodeJS.ErrnoException).code ?? String(error), pause_ms: ms },
+              'Sentry unreachable: sending paused, events and spans meanwhile counted as dropped',
+            );
+          }
+          throw error;
+        },
+      );
+    },
+    flush: (timeout) => transport.flush(timeout),
   };
 }
 
@@ -196,8 +226,9 @@ export async function sentryTransport(
     };
     if (injected) return injected(counted);
     const url = new URL(options.url);
-    if (nodeTransport)
-      return nodeTransport({ ...counted, httpModule: timedHttpModule(url.protocol, guards) });
-    return createTransport(counted, leanRequest(url, options, guards));
+    const transport = nodeTransport
+      ? nodeTransport({ ...counted, httpModule: timedHttpModule(url.protocol, guards) })
+      : createTransport(counted, leanRequest(url, options, guards));
+    return pausing(transport, counted, guards);
   };
 }

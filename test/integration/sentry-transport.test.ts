@@ -1,7 +1,11 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SENTRY_METRICS, SentryMetrics } from '../../src/sentry/metrics.js';
+import { startSdkBackend } from '../../src/sentry/sdk-backend.js';
+import type { SendPauseOptions } from '../../src/sentry/send-pause.js';
+import { decideTrace } from '../../src/sentry/trace-propagation.js';
 import { sentryTransport, type TransportFactory } from '../../src/sentry/transport.js';
 import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
 import { captureLogs } from '../helpers/sidecar.js';
@@ -67,8 +71,8 @@ describe('Sentry transport', () => {
       recordDroppedEvent: (reason: string, category: string) => dropped.push({ reason, category }),
     }) as unknown as TransportOptions;
   const { logger, logs } = captureLogs('info');
-  const transportFor = async (timeoutMs: number) =>
-    (await sentryTransport({ metrics, timeoutMs, logger }, url()))(options());
+  const transportFor = async (timeoutMs: number, pause?: SendPauseOptions) =>
+    (await sentryTransport({ metrics, timeoutMs, logger, pause }, url()))(options());
   const unreachable = async () =>
     (await registry.getSingleMetric(SENTRY_METRICS.unreachable)!.get()).values[0]!.value;
 
@@ -138,25 +142,86 @@ describe('Sentry transport', () => {
     }
   });
 
-  it('pauses sending after three failures to reach Sentry, and resumes once it answers', async () => {
+  it('counts a span Sentry answers with an error status as dropped', async () => {
+    await sink.setMode({ mode: '500' });
+    const config = loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:8000', SENTRY_DSN: sink.dsn }).sentry;
+    const backend = await startSdkBackend({
+      config: { ...config, dsn: config.dsn! },
+      metrics,
+      logger,
+      onDelivered: () => {},
+    });
+    const spansDropped = async () =>
+      (await registry.getSingleMetric(SENTRY_METRICS.spansDropped)!.get()).values.find(
+        (v) => v.labels.outcome === 'dropped',
+      )?.value ?? 0;
+    const before = await spansDropped();
+    try {
+      const decision = decideTrace(undefined, 1);
+      backend.startRequestSpan(decision, 'GET /api/x', {}, { 'http.route': '/api/x' }).end(200);
+      await sink.waitFor((envelopes) => envelopes.length >= 1);
+      const deadline = Date.now() + 2000;
+      while ((await spansDropped()) === before && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect((await spansDropped()) - before).toBe(1);
+    } finally {
+      await backend.close(500);
+    }
+  });
+
+  /** Three envelopes lost to a hanging Sentry, a fourth refused, then a probe once the pause is over. */
+  async function pauseAndResume(): Promise<void> {
+    logs.lines.length = 0;
+    const clock = { t: 0 };
     await sink.setMode({ mode: 'hang' });
-    const transport = await transportFor(200);
+    const transport = await transportFor(200, {
+      threshold: 3,
+      firstMs: 1000,
+      maxMs: 60_000,
+      now: () => clock.t,
+    });
     const lost = ['a', 'b', 'c'].map((m) => transport.send(eventEnvelope(m)));
     for (const sent of lost) await expect(sent).rejects.toThrow(/no answer from Sentry/);
     expect(await unreachable()).toBe(1);
     expect(logs.lines.some((l) => String(l.msg).startsWith('Sentry unreachable: sending paused'))).toBe(true);
     const reached = (await sink.envelopes()).length;
-    // While paused: refused at once, counted as lost, and Sentry sees nothing.
-    const started = Date.now();
-    await expect(transport.send(eventEnvelope('paused'))).rejects.toThrow(/sending paused for 1000 ms/);
-    expect(Date.now() - started).toBeLessThan(100);
-    expect(dropped.filter((d) => d.reason === 'network_error')).toHaveLength(4);
+    // While paused: refused without a request, counted as lost like the SDK's own network errors.
+    expect(await transport.send(eventEnvelope('paused'))).toEqual({});
+    expect(await transport.send(spanEnvelope())).toEqual({});
+    expect(dropped.filter((d) => d.reason === 'network_error' && d.category === 'error')).toHaveLength(4);
+    expect(dropped).toContainEqual({ reason: 'network_error', category: 'span' });
     expect((await sink.envelopes()).length).toBe(reached);
+    // The pause over: one probe goes, the rest are refused until it is answered.
     await sink.setMode({ mode: 'ok' });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await transport.send(eventEnvelope('after'))).statusCode).toBe(200);
+    clock.t = 1000;
+    const probe = transport.send(eventEnvelope('probe'));
+    expect(await transport.send(eventEnvelope('beside the probe'))).toEqual({});
+    expect((await probe).statusCode).toBe(200);
     expect(await unreachable()).toBe(0);
     expect(logs.lines.some((l) => l.msg === 'Sentry reachable again: sending resumed')).toBe(true);
-    expect((await sink.events()).map((e) => e.message)).toContain('after');
+    expect((await transport.send(eventEnvelope('after'))).statusCode).toBe(200);
+    const messages = (await sink.events()).map((e) => e.message);
+    expect(messages).toEqual(expect.arrayContaining(['probe', 'after']));
+    expect(messages).not.toContain('paused');
+    expect(messages).not.toContain('beside the probe');
+  }
+
+  it('pauses sending after three failures to reach Sentry, and resumes once a probe is answered', async () => {
+    await pauseAndResume();
+  });
+
+  it('pauses the same way when Sentry is reached through an HTTP proxy', async () => {
+    const proxy = await startTunnelProxy();
+    const saved = process.env.http_proxy;
+    process.env.http_proxy = `http://127.0.0.1:${proxy.port}`;
+    try {
+      await pauseAndResume();
+      expect(proxy.tunnels()).toBeGreaterThanOrEqual(4);
+    } finally {
+      if (saved === undefined) delete process.env.http_proxy;
+      else process.env.http_proxy = saved;
+      proxy.close();
+    }
   });
 });

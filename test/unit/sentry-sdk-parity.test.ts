@@ -6,7 +6,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SentryMetrics } from '../../src/sentry/metrics.js';
 import { OwnDsc } from '../../src/sentry/own-dsc.js';
-import { sentryOptions, startSdkBackend } from '../../src/sentry/sdk-backend.js';
+import { releaseOf, sentryOptions, startSdkBackend } from '../../src/sentry/sdk-backend.js';
 import { spanEnvelope } from '../../src/sentry/span-envelope.js';
 import { decideTrace, type TraceDecision } from '../../src/sentry/trace-propagation.js';
 
@@ -210,6 +210,19 @@ describe('the sidecar and the Sentry SDK agree', () => {
     } finally {
       await backend.close(100);
       debug.disable();
+    }
+  });
+
+  it('takes the release from SENTRY_RELEASE, else from the commit variables the Node SDK reads', () => {
+    const saved = process.env.GITHUB_SHA;
+    process.env.GITHUB_SHA = '0123456789abcdef0123456789abcdef01234567';
+    try {
+      const env = { UPSTREAM_URL: 'http://127.0.0.1:8000', SENTRY_DSN: `http://${PUBLIC_KEY}@127.0.0.1:9/7` };
+      expect(releaseOf(loadConfig(env).sentry)).toBe('0123456789abcdef0123456789abcdef01234567');
+      expect(releaseOf(loadConfig({ ...env, SENTRY_RELEASE: 'backend@3.0.0' }).sentry)).toBe('backend@3.0.0');
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_SHA;
+      else process.env.GITHUB_SHA = saved;
     }
   });
 });
