@@ -218,6 +218,28 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   }
 
   /**
+   * The client's socket is full: the backend's response waits until it drains. A client that
+   * stops reading would otherwise hold this backend connection forever, so it gets
+   * CLIENT_SEND_TIMEOUT_MS. Built only on backpressure, not for every response.
+   */
+  function holdBack(res: ServerResponse, ex: Exchange, proxyRes: IncomingMessage): void {
+    proxyRes.pause();
+    res.once('drain', () => {
+      clearTimeout(ex.timer);
+      proxyRes.resume();
+    });
+    clearTimeout(ex.timer);
+    ex.timer = setTimeout(() => {
+      ex.clientStalled = true;
+      logger.warn(
+        { request_id: ex.requestId, route: ex.routeLabel, timeout_ms: config.proxy.clientSendTimeoutMs },
+        'client read nothing of the response in time (CLIENT_SEND_TIMEOUT_MS); connection closed',
+      );
+      res.destroy();
+    }, config.proxy.clientSendTimeoutMs);
+  }
+
+  /**
    * Writes the backend's response to the client (`selfHandleResponse`): status and headers in one
    * `writeHead` of name/value pairs, then the body chunk by chunk with backpressure, counting its
    * bytes on the way. http-proxy-middleware's own path would copy each header with a `setHeader`
@@ -257,27 +279,9 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     // A stream's headers go at once: a client waits for them to open an EventSource, and a
     // backend may take long before its first event.
     if (ex.stream === 'sse') res.flushHeaders();
-    const resume = () => {
-      clearTimeout(ex.timer);
-      proxyRes.resume();
-    };
-    const stalled = () => {
-      ex.clientStalled = true;
-      logger.warn(
-        { request_id: ex.requestId, route: ex.routeLabel, timeout_ms: config.proxy.clientSendTimeoutMs },
-        'client read nothing of the response in time (CLIENT_SEND_TIMEOUT_MS); connection closed',
-      );
-      res.destroy();
-    };
     proxyRes.on('data', (chunk: Buffer) => {
       ex.responseBytes += chunk.length;
-      if (!res.write(chunk)) {
-        proxyRes.pause();
-        res.once('drain', resume);
-        // A client that stops reading would otherwise hold this backend connection forever.
-        clearTimeout(ex.timer);
-        ex.timer = setTimeout(stalled, config.proxy.clientSendTimeoutMs);
-      }
+      if (!res.write(chunk)) holdBack(res, ex, proxyRes);
     });
     proxyRes.once('end', () => res.end());
   }

@@ -210,7 +210,8 @@ export async function startSdkBackend(options: SdkBackendOptions): Promise<Sentr
     name: client.getSdkMetadata()?.sdk?.name ?? 'sentry.javascript.node',
     version: SDK_VERSION,
   };
-  const release = releaseOf(config);
+  // The one release sentryOptions() decided, for spans and the sampling context as for events.
+  const release = client.getOptions().release;
   const spanIdentity = { environment: config.environment, release, sdk };
   const dsn = client.getDsn();
   const identity = {
