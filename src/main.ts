@@ -3,8 +3,24 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './log/logger.js';
 import { createSidecar } from './sidecar.js';
 
-/** Process entry: configuration, listening, signals. Everything else is in createSidecar. */
+const USAGE = `usage: observability-sidecar [--check-config]
+
+Runs the sidecar, configured by environment variables (docs/CONFIGURATION.md).
+  --check-config  validate the configuration and exit: 0 when valid, 2 with every problem listed
+`;
+
+/** Process entry: arguments, configuration, listening, signals. Everything else is in createSidecar. */
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const unknown = args.filter((a) => a !== '--check-config');
+  if (unknown.length > 0) {
+    process.stderr.write(`observability-sidecar: unknown argument ${unknown.join(' ')}\n${USAGE}`);
+    process.exit(2);
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -14,6 +30,12 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  if (args.includes('--check-config')) {
+    process.stdout.write(
+      `observability-sidecar: configuration is valid: proxy ${config.proxy.host}:${config.proxy.port} → ${config.upstream.url.href}, admin ${config.admin.host}:${config.admin.port}\n`,
+    );
+    return;
   }
   const logger = createLogger(config.logLevel);
   const sidecar = createSidecar(config, { logger });

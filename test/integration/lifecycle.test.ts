@@ -1,21 +1,31 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoBackend, startDemoBackend } from '../../examples/demo/backend.js';
 import { MAIN, spawnSidecar } from '../helpers/child-sidecar.js';
 import { sleep } from '../helpers/http.js';
 
-function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+function run(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [MAIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c;
+    });
     child.stderr.on('data', (c: Buffer) => {
       stderr += c;
     });
-    child.on('exit', (code) => resolve({ code, stderr }));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -28,6 +38,48 @@ describe('start-up configuration errors', () => {
     expect(stderr).toContain('PORT="eighty": must be an integer from 0 to 65535');
     expect(stderr).toContain('UPSTREAM_TIMEOUT_MS="0": must be an integer from 1');
     expect(stderr).toContain('ACCESS_LOG="sometimes": must be true or false');
+  });
+});
+
+describe('command line', () => {
+  it('--check-config validates the configuration and exits without listening', async () => {
+    const valid = await run({ UPSTREAM_URL: 'http://backend:8000', PORT: '8080' }, ['--check-config']);
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain('configuration is valid: proxy 0.0.0.0:8080 → http://backend:8000/');
+    const invalid = await run({ PORT: 'eighty' }, ['--check-config']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('Invalid configuration (2 problems)');
+  });
+
+  it('refuses an argument it does not know, with the usage', async () => {
+    const { code, stderr } = await run({ UPSTREAM_URL: 'http://backend:8000' }, ['--check-confg']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown argument --check-confg');
+    expect(stderr).toContain('usage: observability-sidecar [--check-config]');
+  });
+
+  it("makes the compile cache the image ships, which the sidecar's next start uses", async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'sidecar-compile-cache-'));
+    try {
+      const warm = await run({ UPSTREAM_URL: 'http://backend:8000', NODE_COMPILE_CACHE: cache }, [
+        '--check-config',
+      ]);
+      expect(warm.code).toBe(0);
+      const backend = await startDemoBackend();
+      const sidecar = await spawnSidecar({
+        UPSTREAM_URL: backend.url,
+        NODE_COMPILE_CACHE: cache,
+        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+      });
+      try {
+        expect(sidecar.output()).toMatch(/code cache for ESM \S+\/dist\/bundle\/main\.js was accepted/);
+      } finally {
+        await sidecar.stop();
+        await backend.close();
+      }
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });
 

@@ -93,6 +93,40 @@ describe('the Docker image', () => {
   });
 });
 
+describe("the image's compile cache", () => {
+  const stage = finalStage();
+  const dir = /^ENV\s.*NODE_COMPILE_CACHE=(\S+)/.exec(
+    stage.find((l) => l.includes('NODE_COMPILE_CACHE='))!,
+  )?.[1];
+  const warmAt = stage.findIndex((l) => /^RUN\s.*--check-config/.test(l));
+  const userAt = (index: number) =>
+    stage
+      .slice(0, index)
+      .filter((l) => /^USER\s/i.test(l))
+      .at(-1)
+      ?.split(/\s+/)[1];
+  const nodeFlags = (words: string[]) =>
+    words.slice(words.indexOf('node') + 1, words.indexOf('dist/bundle/main.js'));
+
+  it('is made by the user and with the node flags the sidecar runs with (Node keeps one per user id and flags)', () => {
+    expect(dir).toBe('/app/.node-compile-cache');
+    expect(warmAt).toBeGreaterThan(0);
+    const cmd = JSON.parse(stage.find((l) => /^CMD\s/i.test(l))!.replace(/^CMD\s+/i, '')) as string[];
+    expect(userAt(warmAt)).toBe(userAt(stage.length));
+    const warm = stage[warmAt]!.split(/\s+/);
+    expect(nodeFlags(warm)).toEqual(nodeFlags(cmd));
+    expect(warm.at(-1)).toBe('--check-config');
+  });
+
+  it('then belongs to root and is read-only for the process', () => {
+    const after = stage.slice(warmAt + 1);
+    const chown = after.findIndex((l) => /^RUN\s.*chown -R root:root \/app\/\.node-compile-cache/.test(l));
+    expect(chown).toBeGreaterThanOrEqual(0);
+    expect(userAt(warmAt + 1 + chown)).toBe('root');
+    expect(after[chown]).toMatch(/chmod -R a\+rX,go-w \/app\/\.node-compile-cache/);
+  });
+});
+
 describe('docker-compose.yml', () => {
   const sidecar = COMPOSE.services.sidecar!;
 
