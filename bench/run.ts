@@ -32,6 +32,8 @@ const LOAD_CORES = cores > 2 ? `0-${cores - 2}` : '0';
 const hasTaskset = existsSync('/usr/bin/taskset');
 const hasWrk = existsSync('/usr/bin/wrk');
 const hasNginx = existsSync('/usr/sbin/nginx');
+/** When idle RSS is read, after a contestant first answers. */
+const IDLE_AFTER_MS = 2500;
 
 interface Contestant {
   name: string;
@@ -51,7 +53,23 @@ function pinned(
 }
 
 const upstream = `http://127.0.0.1:${BACKEND_PORT}`;
+const node = process.execPath;
+/** The sidecar runs with the V8 flags its Dockerfile and `npm start` use. */
+const SIDECAR_ARGV = ['--max-semi-space-size=4', path.join(root, 'dist/bundle/main.js')];
+/**
+ * As the image ships it: with V8's compiled form of the bundle, made the way the Dockerfile
+ * makes it (`--check-config` with the same flags).
+ */
+function compileCache(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-compile-cache-'));
+  execFileSync(node, [...SIDECAR_ARGV, '--check-config'], {
+    env: { ...process.env, NODE_COMPILE_CACHE: dir, UPSTREAM_URL: upstream },
+    stdio: 'ignore',
+  });
+  return dir;
+}
 const sidecarEnv = {
+  NODE_COMPILE_CACHE: compileCache(),
   UPSTREAM_URL: upstream,
   PORT: String(PROXY_PORT),
   ADMIN_PORT: String(ADMIN_PORT),
@@ -90,9 +108,6 @@ http {
   return path.join(dir, 'nginx.conf');
 }
 
-const node = process.execPath;
-/** The sidecar runs with the V8 flags its Dockerfile and `npm start` use. */
-const SIDECAR_ARGV = ['--max-semi-space-size=4', path.join(root, 'dist/bundle/main.js')];
 const dist = (p: string) => path.join(root, 'dist', p);
 /** A peer from bench/peers/, given the backend and the port by environment like the sidecar. */
 function peer(name: string): Contestant {
@@ -241,7 +256,9 @@ async function measure(c: Contestant, rep: number, backendPid: number): Promise<
   try {
     await waitFor(`${c.url}/json1k`);
     const pid = child ? measuredPid(child, c.name) : backendPid;
-    await sleep(300);
+    // Idle: after start-up has settled (the sidecar trims its heap 1 s after listening), the
+    // same wait for every contestant.
+    await sleep(IDLE_AFTER_MS);
     const idle = memory(pid);
     // warm-up: JIT, pools
     await closedLoop(`${c.url}/json1k`, 1);
