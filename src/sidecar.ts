@@ -12,7 +12,6 @@ import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
 import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
-import { MemoryTrim } from './system/memory-trim.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
 
@@ -82,12 +81,6 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     upstreamAgent: proxy.agent,
     upstreamMaxSockets: config.upstream.maxSockets,
   });
-  const memoryTrim = new MemoryTrim({
-    idleMs: config.system.memoryTrimIdleMs,
-    traffic: proxy,
-    registry,
-    logger,
-  });
 
   // Backend `error` events go through the same scrubbing and rate limits as the proxy's captures.
   const ingest = config.ingest.enabled
@@ -134,7 +127,6 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
       health.start();
       system.start();
-      memoryTrim.start();
       logger.info(
         { upstream: config.upstream.url.href },
         `Proxy listening on http://${config.proxy.host}:${proxyPort} → ${config.upstream.url.href}`,
@@ -167,7 +159,6 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
       health.stop();
       system.stop();
-      memoryTrim.stop();
       proxy.agent.destroy();
       await new Promise<void>((resolve) => {
         admin.close(() => resolve());

@@ -6,8 +6,6 @@ export const SYSTEM_DEFAULTS = Object.freeze({
   /** Upper bound of one collector run; the effective default is min(this, the interval). */
   timeoutMs: 5_000,
   tlsPort: 443,
-  /** Quiet time on the proxy port before the sidecar gives unused heap memory back (0: never). */
-  memoryTrimIdleMs: 30_000,
 });
 
 /** The background collectors, each with its own SYSTEM_METRICS_<NAME> switch. */
@@ -46,8 +44,6 @@ export interface SystemConfig {
   readonly backendProcess: BackendProcessTarget | undefined;
   readonly tlsCertFiles: readonly string[];
   readonly tlsProbeTargets: readonly TlsProbeTarget[];
-  /** MEMORY_TRIM_IDLE_MS: see MemoryTrim; 0 turns it off. */
-  readonly memoryTrimIdleMs: number;
 }
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -142,6 +138,5 @@ export function readSystemConfig(r: EnvReader): SystemConfig {
     backendProcess: ways[0],
     tlsCertFiles: r.list('TLS_CERT_FILES'),
     tlsProbeTargets,
-    memoryTrimIdleMs: r.int('MEMORY_TRIM_IDLE_MS', SYSTEM_DEFAULTS.memoryTrimIdleMs, 0, 86_400_000),
   };
 }

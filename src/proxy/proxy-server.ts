@@ -63,8 +63,6 @@ export interface ProxyPort {
   readonly agent: http.Agent;
   /** Requests and streams in flight. */
   inFlight(): number;
-  /** Requests and streams forwarded since start. */
-  accepted(): number;
   /** Stop accepting, let in-flight requests finish, resolve when idle or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<boolean>;
 }
@@ -135,7 +133,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   const agent =
     upstream.url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   let inFlight = 0;
-  let accepted = 0;
   let draining = false;
   let drained: (() => void) | undefined;
 
@@ -459,7 +456,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     delete req.headers.expect;
     for (const o of observers) if (o.forwarding) guard('forwarding', () => o.forwarding!(req, ex));
     inFlight++;
-    accepted++;
     return ex;
   }
 
@@ -575,7 +571,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     server,
     agent,
     inFlight: () => inFlight,
-    accepted: () => accepted,
     drain(timeoutMs) {
       draining = true;
       return new Promise((resolve) => {
