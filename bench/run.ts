@@ -32,8 +32,6 @@ const LOAD_CORES = cores > 2 ? `0-${cores - 2}` : '0';
 const hasTaskset = existsSync('/usr/bin/taskset');
 const hasWrk = existsSync('/usr/bin/wrk');
 const hasNginx = existsSync('/usr/sbin/nginx');
-/** When idle RSS is read, after a contestant first answers. */
-const IDLE_AFTER_MS = 2500;
 
 interface Contestant {
   name: string;
@@ -256,9 +254,7 @@ async function measure(c: Contestant, rep: number, backendPid: number): Promise<
   try {
     await waitFor(`${c.url}/json1k`);
     const pid = child ? measuredPid(child, c.name) : backendPid;
-    // Idle: after start-up has settled (the sidecar trims its heap 1 s after listening), the
-    // same wait for every contestant.
-    await sleep(IDLE_AFTER_MS);
+    await sleep(300);
     const idle = memory(pid);
     // warm-up: JIT, pools
     await closedLoop(`${c.url}/json1k`, 1);
