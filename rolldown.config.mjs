@@ -16,11 +16,5 @@ export default defineConfig({
     format: 'esm',
     entryFileNames: '[name].js',
     chunkFileNames: '[name].js',
-    // V8 keeps every module's source text in memory, two bytes a character when one character
-    // is outside Latin-1: without comments and with escapes the bundle's text is one byte a
-    // character and ~10% shorter (−2 MB resident, docs/PERFORMANCE.md). Code and stack traces
-    // keep their names; minifying would save nothing more resident.
-    comments: false,
-    charset: 'ascii',
   },
 });
