@@ -26,7 +26,7 @@ COPY --from=build --chown=root:root /app/dist/bundle ./dist/bundle
 # The demo backend, which docker-compose.yml runs from this image when no backend image is set.
 COPY --from=build --chown=root:root /app/dist/examples/demo/backend.js /app/dist/examples/demo/serve-backend.js ./dist/examples/demo/
 # V8's compiled form of the program, made here once: the sidecar starts without parsing its
-# 1.9 MB bundle and sits ~6 MB lower in memory (docs/PERFORMANCE.md). Node keeps one cache per
+# 1.9 MB bundle and sits ~5 MB lower in memory (docs/PERFORMANCE.md). Node keeps one cache per
 # user id and checks it against the node flags, so it is made by the user and with the flags of
 # CMD (uid 1000, as deploy/kubernetes runs it); it then belongs to root and is only read.
 ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
