@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const checkOnly = args.includes('--check-config');
   const unknown = args.filter((a) => a !== '--check-config');
   if (unknown.length > 0) {
     process.stderr.write(`observability-sidecar: unknown argument ${unknown.join(' ')}\n${USAGE}`);
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (args.includes('--check-config')) {
+  if (checkOnly) {
     process.stdout.write(
       `observability-sidecar: configuration is valid: proxy ${config.proxy.host}:${config.proxy.port} → ${config.upstream.url.href}, admin ${config.admin.host}:${config.admin.port}\n`,
     );
