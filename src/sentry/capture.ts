@@ -59,13 +59,26 @@ export class ErrorCapture implements ErrorReporter {
 
   /** A report about to leave the sidecar: rate-limited, sent to Sentry, listed at GET /errors. */
   report(report: ErrorReport, trace?: EventTrace): CaptureResult {
+    return this.reportAdmitted(report.fingerprint, () => ({ report, trace }));
+  }
+
+  /**
+   * As `report`, but the report is built only once the rate limits admit its fingerprint: a
+   * backend failing a thousand times a second then costs a token-bucket check per failure, not
+   * a scrubbed report that would be thrown away.
+   */
+  reportAdmitted(
+    fingerprint: readonly string[],
+    build: () => { report: ErrorReport; trace?: EventTrace | undefined },
+  ): CaptureResult {
     try {
-      const key = report.fingerprint.join('\u0000');
+      const key = fingerprint.join('\u0000');
       if (!this.deps.limiter.allow(key)) {
         if (this.backend) this.deps.metrics.event('rate_limited');
         this.deps.recent.suppressed(key);
         return { outcome: 'rate_limited' };
       }
+      const { report, trace } = build();
       let sentryEventId: string | undefined;
       if (this.backend) {
         try {
@@ -74,7 +87,7 @@ export class ErrorCapture implements ErrorReporter {
           this.deps.logger.warn({ err: error }, 'Sentry capture failed; the error stays listed at /errors');
         }
       }
-      const entry = this.deps.recent.add(key, {
+      const recentId = this.deps.recent.add(key, {
         kind: report.kind,
         level: report.level,
         message: report.message,
@@ -85,8 +98,8 @@ export class ErrorCapture implements ErrorReporter {
         sentryEventId,
       });
       return sentryEventId === undefined
-        ? { outcome: 'local_only', recentId: entry.id }
-        : { outcome: 'queued', recentId: entry.id, sentryEventId };
+        ? { outcome: 'local_only', recentId }
+        : { outcome: 'queued', recentId, sentryEventId };
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'error capture failed; the request went on');
       return { outcome: 'failed' };

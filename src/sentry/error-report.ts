@@ -79,38 +79,68 @@ function queryOf(target: string): string {
   return target.slice(q + 1, hash === -1 ? undefined : hash).slice(0, 4096);
 }
 
+/** How a failed exchange is classified and grouped: decided before any of its details are read. */
+export interface ProxyErrorHead {
+  readonly kind: ErrorKind;
+  /** The status the report is about: the backend's 5xx, or what the sidecar answered. */
+  readonly status: number;
+  readonly message: string;
+  readonly fingerprint: readonly string[];
+}
+
+/**
+ * Whether an exchange is an error to report (a 5xx from the backend, or a failure the sidecar
+ * answered for) and how it groups. Cheap: the rate limits apply to its fingerprint before the
+ * report's details are scrubbed.
+ */
+export function proxyErrorHead(
+  input: Pick<ProxyErrorInput, 'method' | 'route' | 'status' | 'failure' | 'backendStatus'>,
+): ProxyErrorHead | undefined {
+  const { method, route } = input;
+  const failureType = input.failure?.errorType;
+  if (failureType !== undefined) {
+    const what = failureType.replace(/^upstream_/, '').replace(/_/g, ' ');
+    // Grouped by failure kind and route: a backend that is down is one issue per route.
+    const fingerprint = ['upstream-failure', failureType, route];
+    if (input.backendStatus === undefined) {
+      const status = input.failure?.status ?? input.status;
+      return {
+        kind: 'upstream_failure',
+        status,
+        message: `Upstream ${what}: ${method} ${route} → ${status}`,
+        fingerprint,
+      };
+    }
+    // The response had started: the client got the backend's status, then a broken body.
+    return {
+      kind: 'upstream_failure',
+      status: input.status,
+      message: `Upstream ${what}: ${method} ${route} broke off after ${input.backendStatus}`,
+      fingerprint,
+    };
+  }
+  if (input.backendStatus !== undefined && input.backendStatus >= 500) {
+    const status = input.backendStatus;
+    return {
+      kind: 'backend_5xx',
+      status,
+      message: `${method} ${route} → ${status}`,
+      fingerprint: ['backend-5xx', method, route, String(status)],
+    };
+  }
+  return undefined;
+}
+
 /** The report for a 5xx from the backend or a failure the sidecar answered for, or undefined. */
 export function proxyErrorReport(
   input: ProxyErrorInput,
   options: ProxyReportOptions,
+  head: ProxyErrorHead | undefined = proxyErrorHead(input),
 ): ErrorReport | undefined {
+  if (head === undefined) return undefined;
   const { method, route } = input;
+  const { kind, status, message, fingerprint } = head;
   const failureType = input.failure?.errorType;
-  let kind: ErrorKind;
-  let status: number;
-  let message: string;
-  let fingerprint: string[];
-  if (failureType !== undefined) {
-    kind = 'upstream_failure';
-    const what = failureType.replace(/^upstream_/, '').replace(/_/g, ' ');
-    if (input.backendStatus === undefined) {
-      status = input.failure?.status ?? input.status;
-      message = `Upstream ${what}: ${method} ${route} → ${status}`;
-    } else {
-      // The response had started: the client got the backend's status, then a broken body.
-      status = input.status;
-      message = `Upstream ${what}: ${method} ${route} broke off after ${input.backendStatus}`;
-    }
-    // Grouped by failure kind and route: a backend that is down is one issue per route.
-    fingerprint = ['upstream-failure', failureType, route];
-  } else if (input.backendStatus !== undefined && input.backendStatus >= 500) {
-    kind = 'backend_5xx';
-    status = input.backendStatus;
-    message = `${method} ${route} → ${status}`;
-    fingerprint = ['backend-5xx', method, route, String(status)];
-  } else {
-    return undefined;
-  }
   const errorType = failureType ?? String(status);
   const headers = scrubHeaders(input.headers, options.allowedHeaders);
   const proto = headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';

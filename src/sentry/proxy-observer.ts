@@ -3,7 +3,7 @@ import type { SentryConfig } from '../config/sentry.js';
 import type { RequestSpan } from './backend.js';
 import { ExcerptCollector } from './body-excerpt.js';
 import type { ErrorCapture } from './capture.js';
-import { proxyErrorReport } from './error-report.js';
+import { proxyErrorHead, proxyErrorReport } from './error-report.js';
 import { OwnDsc } from './own-dsc.js';
 import { RouteRules } from './route-rules.js';
 import { newSpanId } from './trace-ids.js';
@@ -107,42 +107,49 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
     failureType: string | undefined,
     state: ExchangeState | undefined,
   ): void {
-    const report = proxyErrorReport(
-      {
-        method: ex.method,
-        route: outcome.route,
-        status: outcome.status,
-        errorType: outcome.errorType,
-        ...(failureType === undefined
-          ? {}
-          : {
-              failure: { errorType: failureType, code: ex.failure?.code, status: ex.failure?.status },
-            }),
-        backendStatus: ex.backendStatus,
-        requestId: ex.requestId,
-        target: req.url ?? '',
-        headers: req.headers,
-        durationSeconds: outcome.durationSeconds,
-        userId: userIdHeader ? single(req.headers[userIdHeader]) : undefined,
-        body: state?.excerpt?.excerpt(),
-      },
-      { upstream, allowedHeaders },
-    );
-    if (!report) return;
-    const d = state?.decision;
-    capture.report(
-      report,
-      d && state.spanId && ownDsc
-        ? {
-            traceId: d.traceId,
-            spanId: state.spanId,
-            parentSpanId: d.parentSpanId,
-            sampled: d.sampled,
-            sampleRand: d.sampleRand,
-            dsc: ownDsc.object(d, state.name ?? ''),
-          }
-        : undefined,
-    );
+    const failure =
+      failureType === undefined
+        ? undefined
+        : { errorType: failureType, code: ex.failure?.code, status: ex.failure?.status };
+    const classified = {
+      method: ex.method,
+      route: outcome.route,
+      status: outcome.status,
+      failure,
+      backendStatus: ex.backendStatus,
+    };
+    const head = proxyErrorHead(classified);
+    if (!head) return;
+    // Everything else is read and scrubbed only if the rate limits let this one through.
+    capture.reportAdmitted(head.fingerprint, () => {
+      const report = proxyErrorReport(
+        {
+          ...classified,
+          errorType: outcome.errorType,
+          requestId: ex.requestId,
+          target: req.url ?? '',
+          headers: req.headers,
+          durationSeconds: outcome.durationSeconds,
+          userId: userIdHeader ? single(req.headers[userIdHeader]) : undefined,
+          body: state?.excerpt?.excerpt(),
+        },
+        { upstream, allowedHeaders },
+        head,
+      )!;
+      const d = state?.decision;
+      const trace =
+        d && state.spanId && ownDsc
+          ? {
+              traceId: d.traceId,
+              spanId: state.spanId,
+              parentSpanId: d.parentSpanId,
+              sampled: d.sampled,
+              sampleRand: d.sampleRand,
+              dsc: ownDsc.object(d, state.name ?? ''),
+            }
+          : undefined;
+      return { report, trace };
+    });
   }
 
   if (config.dsn !== undefined && config.enableTracing) {

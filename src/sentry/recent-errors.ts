@@ -36,13 +36,21 @@ export interface RecentError {
   last_suppressed_at: string | null;
 }
 
+/**
+ * An entry as kept: the time of the last suppressed occurrence as a number, formatted only when
+ * listed, since a storm of one failure suppresses thousands a second.
+ */
+interface Entry extends Omit<RecentError, 'last_suppressed_at'> {
+  lastSuppressedAt: number | undefined;
+}
+
 export class RecentErrors {
-  private readonly ring: (RecentError | undefined)[];
+  private readonly ring: (Entry | undefined)[];
   private next = 0;
   private seq = 0;
-  private readonly latestByKey = new Map<string, RecentError>();
-  private readonly byEventId = new Map<string, RecentError>();
-  private readonly keyOf = new WeakMap<RecentError, string>();
+  private readonly latestByKey = new Map<string, Entry>();
+  private readonly byEventId = new Map<string, Entry>();
+  private readonly keyOf = new WeakMap<Entry, string>();
 
   constructor(
     readonly capacity: number,
@@ -51,8 +59,9 @@ export class RecentErrors {
     this.ring = new Array(capacity);
   }
 
-  add(key: string, input: RecentErrorInput): RecentError {
-    const entry: RecentError = {
+  /** Lists an error; returns its id in GET /errors. */
+  add(key: string, input: RecentErrorInput): number {
+    const entry: Entry = {
       id: ++this.seq,
       timestamp: new Date(this.now()).toISOString(),
       kind: input.kind,
@@ -65,7 +74,7 @@ export class RecentErrors {
       sentry_event_id: input.sentryEventId ?? null,
       sentry: input.sentryEventId === undefined ? 'disabled' : 'pending',
       suppressed: 0,
-      last_suppressed_at: null,
+      lastSuppressedAt: undefined,
     };
     const evicted = this.ring[this.next];
     if (evicted) this.forget(evicted);
@@ -74,7 +83,7 @@ export class RecentErrors {
     this.latestByKey.set(key, entry);
     this.keyOf.set(entry, key);
     if (entry.sentry_event_id) this.byEventId.set(entry.sentry_event_id, entry);
-    return entry;
+    return entry.id;
   }
 
   /** Counts an occurrence the rate limit held back on the latest entry of its fingerprint. */
@@ -82,7 +91,7 @@ export class RecentErrors {
     const entry = this.latestByKey.get(key);
     if (!entry) return;
     entry.suppressed++;
-    entry.last_suppressed_at = new Date(this.now()).toISOString();
+    entry.lastSuppressedAt = this.now();
   }
 
   /** Records what Sentry made of an event, once the transport knows. */
@@ -96,14 +105,23 @@ export class RecentErrors {
     const out: RecentError[] = [];
     for (let i = 1; i <= this.capacity && out.length < limit; i++) {
       const entry = this.ring[(this.next - i + this.capacity) % this.capacity];
-      if (entry) out.push(entry);
+      if (entry) out.push(present(entry));
     }
     return out;
   }
 
-  private forget(entry: RecentError): void {
+  private forget(entry: Entry): void {
     const key = this.keyOf.get(entry);
     if (key !== undefined && this.latestByKey.get(key) === entry) this.latestByKey.delete(key);
     if (entry.sentry_event_id) this.byEventId.delete(entry.sentry_event_id);
   }
+}
+
+/** An entry as GET /errors shows it: a copy, so later deliveries and suppressions do not change it. */
+function present(entry: Entry): RecentError {
+  const { lastSuppressedAt, ...fields } = entry;
+  return {
+    ...fields,
+    last_suppressed_at: lastSuppressedAt === undefined ? null : new Date(lastSuppressedAt).toISOString(),
+  };
 }

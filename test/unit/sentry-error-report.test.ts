@@ -3,6 +3,7 @@ import {
   appErrorReport,
   messageShape,
   type ProxyErrorInput,
+  proxyErrorHead,
   proxyErrorReport,
   safeUserId,
 } from '../../src/sentry/error-report.js';
@@ -69,6 +70,37 @@ describe('proxyErrorReport', () => {
     expect(report.message).toBe('Upstream connection refused: GET /api/accounts/:id → 502');
     expect(report.fingerprint).toEqual(['upstream-failure', 'connection_refused', '/api/accounts/:id']);
     expect(report.contexts?.sidecar).toMatchObject({ failure_code: 'UPSTREAM_CONNECTION_REFUSED' });
+  });
+
+  it('classifies and groups an exchange from its status and failure alone', () => {
+    const cases: Partial<ProxyErrorInput>[] = [
+      {},
+      { status: 504, backendStatus: undefined, failure: { errorType: 'timeout', status: 504 } },
+      // Broke off after the backend's headers: the client got the backend's 200.
+      { status: 200, backendStatus: 200, failure: { errorType: 'upstream_reset' } },
+    ];
+    for (const c of cases) {
+      const full = input(c);
+      const head = proxyErrorHead({
+        method: full.method,
+        route: full.route,
+        status: full.status,
+        failure: full.failure,
+        backendStatus: full.backendStatus,
+      });
+      const report = proxyErrorReport(full, options)!;
+      expect(head).toEqual({
+        kind: report.kind,
+        status: report.contexts?.response?.status_code,
+        message: report.message,
+        fingerprint: report.fingerprint,
+      });
+    }
+    expect(proxyErrorHead(input({ status: 200, backendStatus: 200 }))?.message).toBeUndefined();
+    expect(
+      proxyErrorHead(input({ status: 200, backendStatus: 200, failure: { errorType: 'upstream_reset' } }))
+        ?.message,
+    ).toBe('Upstream reset: GET /api/accounts/:id broke off after 200');
   });
 
   it('reports nothing for a response below 500', () => {

@@ -1,4 +1,9 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger.js';
+import { ErrorCapture } from '../../src/sentry/capture.js';
+import type { ErrorReport } from '../../src/sentry/error-report.js';
+import { SentryMetrics } from '../../src/sentry/metrics.js';
 import { RateLimiter } from '../../src/sentry/rate-limit.js';
 import { RecentErrors } from '../../src/sentry/recent-errors.js';
 
@@ -88,5 +93,37 @@ describe('RecentErrors', () => {
     recent.delivered('e1', 'sent');
     recent.delivered('unknown', 'failed');
     expect(recent.list().map((e) => e.sentry)).toEqual(['disabled', 'sent']);
+  });
+});
+
+describe('ErrorCapture', () => {
+  it('builds a report only when the rate limits admit its fingerprint', () => {
+    const c = clock(1_700_000_000_000);
+    const recent = new RecentErrors(10, c.now);
+    const capture = new ErrorCapture({
+      sentryEnabled: false,
+      limiter: new RateLimiter({ perMinute: 100, perKeyPerMinute: 2, now: c.now }),
+      recent,
+      metrics: new SentryMetrics(new Registry(), false),
+      logger: createLogger('silent'),
+    });
+    const fingerprint = ['backend-5xx', 'GET', '/api/accounts/{id}', '503'];
+    let built = 0;
+    const build = () => {
+      built++;
+      const report: ErrorReport = {
+        kind: 'backend_5xx',
+        level: 'error',
+        message: 'GET → 503',
+        fingerprint,
+        tags: {},
+      };
+      return { report };
+    };
+    const outcomes = [1, 2, 3, 4, 5].map(() => capture.reportAdmitted(fingerprint, build).outcome);
+    expect(outcomes).toEqual(['local_only', 'local_only', 'rate_limited', 'rate_limited', 'rate_limited']);
+    expect(built).toBe(2);
+    // The held-back ones are still counted on the entry operators see.
+    expect(recent.list()[0]).toMatchObject({ message: 'GET → 503', suppressed: 3 });
   });
 });
