@@ -21,13 +21,32 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+export interface FixedRateOptions {
+  /** Most requests in flight at once (the generator's connections). */
+  connections?: number;
+  /**
+   * Seconds of the same load, on the same connections, before measuring: without it the first
+   * requests would pay for opening up to `connections` connections, enough of them to be the p99.
+   */
+  warmupSeconds?: number;
+}
+
 export async function fixedRate(
   url: string,
   rate: number,
   seconds: number,
-  connections = 64,
+  { connections = 64, warmupSeconds = 1 }: FixedRateOptions = {},
 ): Promise<FixedRateResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  try {
+    if (warmupSeconds > 0) await run(url, agent, rate, warmupSeconds);
+    return await run(url, agent, rate, seconds);
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function run(url: string, agent: http.Agent, rate: number, seconds: number): Promise<FixedRateResult> {
   const total = Math.round(rate * seconds);
   const latencies = new Float64Array(total);
   let ok = 0;
@@ -60,7 +79,6 @@ export async function fixedRate(
     };
     tick();
   });
-  agent.destroy();
   const sorted = latencies.subarray(0, ok).sort();
   return {
     sent: total,
