@@ -1,9 +1,18 @@
 import http from 'node:http';
+import net from 'node:net';
 
 /**
  * The benchmark's Sentry: accepts envelopes on SINK_PORT and answers 200, counting what it got
  * (GET /count). Its own process, so its work never delays the load generator's timers.
+ * With SINK_HANG=1, a Sentry that hangs instead: it accepts connections and never answers.
  */
+if (process.env.SINK_HANG === '1') {
+  net
+    .createServer((socket) => {
+      socket.on('error', () => {});
+    })
+    .listen(Number(process.env.SINK_PORT), '127.0.0.1');
+}
 let envelopes = 0;
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/count') {
@@ -18,4 +27,4 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
-server.listen(Number(process.env.SINK_PORT), '127.0.0.1');
+if (process.env.SINK_HANG !== '1') server.listen(Number(process.env.SINK_PORT), '127.0.0.1');

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import { fixedRate, percentile } from './fixed-rate.js';
 
 /**
@@ -166,21 +165,4 @@ export async function latencyDuringScrapes(
   scraping = false;
   await scraper;
   return { quiet, busy };
-}
-
-/** A TCP endpoint that accepts connections and never answers: a Sentry that hangs. */
-export function blackhole(port: number): net.Server {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(port, '127.0.0.1');
-  const close = server.close.bind(server);
-  server.close = (cb?: (err?: Error) => void) => {
-    for (const s of sockets) s.destroy();
-    return close(cb);
-  };
-  return server;
 }
