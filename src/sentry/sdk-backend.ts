@@ -23,7 +23,8 @@ import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop, outcomeOfResponse } from './outcomes.js';
 import { orgIdFromDsn } from './own-dsc.js';
 import { scrubEvent } from './scrub-event.js';
-import { type SdkInfo, spanEnvelope } from './span-envelope.js';
+import { SpanBatch } from './span-batch.js';
+import { type SdkInfo, type SpanEnvelope, spanEnvelope } from './span-envelope.js';
 import { newSpanId } from './trace-ids.js';
 import type { Dsc, TraceDecision } from './trace-propagation.js';
 import { sentryTransport, type TransportFactory } from './transport.js';
@@ -49,6 +50,9 @@ export function releaseOf(config: SentryConfig): string | undefined {
 
 /** As the Node SDK's client: outcomes (client reports) go out once a minute and on close. */
 const CLIENT_REPORT_INTERVAL_MS = 60_000;
+/** How long a span envelope may wait for others to leave with, and how many may wait (span-batch.ts). */
+const SPAN_HOLD_MS = 100;
+const SPAN_BATCH_MAX = 16;
 
 /**
  * The Sentry client: the SDK's server-runtime client, which @sentry/node's own client extends
@@ -221,6 +225,21 @@ export async function startSdkBackend(options: SdkBackendOptions): Promise<Sentr
     orgId: orgIdFromDsn(config.dsn),
   };
 
+  const spans = new SpanBatch<SpanEnvelope>(
+    (envelope) => {
+      // The SDK's own envelope type is not exported; this is the same tuple it builds. The
+      // transport counts the spans it loses itself; one Sentry refused is counted here.
+      void client
+        .sendEnvelope(envelope as unknown as Parameters<typeof client.sendEnvelope>[0])
+        .then((response) => {
+          const outcome = outcomeOfResponse(response.statusCode);
+          if (outcome !== undefined && outcome !== 'sent') metrics.spanDropped(outcome);
+        });
+    },
+    SPAN_HOLD_MS,
+    SPAN_BATCH_MAX,
+  );
+
   return {
     identity,
     startRequestSpan(decision: TraceDecision, name: string, dsc: Dsc, attributes) {
@@ -245,14 +264,7 @@ export async function startSdkBackend(options: SdkBackendOptions): Promise<Sentr
             dsc,
             spanIdentity,
           );
-          // The SDK's own envelope type is not exported; this is the same tuple it builds. The
-          // transport counts the spans it loses itself; one Sentry refused is counted here.
-          void client
-            .sendEnvelope(envelope as unknown as Parameters<typeof client.sendEnvelope>[0])
-            .then((response) => {
-              const outcome = outcomeOfResponse(response.statusCode);
-              if (outcome !== undefined && outcome !== 'sent') metrics.spanDropped(outcome);
-            });
+          spans.add(envelope);
         },
       };
     },
@@ -272,6 +284,10 @@ export async function startSdkBackend(options: SdkBackendOptions): Promise<Sentr
       }
       return client.captureEvent(event, undefined, scope);
     },
-    close: async (timeoutMs: number) => client.close(timeoutMs),
+    close: async (timeoutMs: number) => {
+      // Spans still waiting for their batch go into the client's queue, which close() drains.
+      spans.flush();
+      return client.close(timeoutMs);
+    },
   };
 }

@@ -170,6 +170,27 @@ describe('Sentry transport', () => {
     }
   });
 
+  it('sends spans that wait for their batch when the client closes, before it returns', async () => {
+    await sink.setMode({ mode: 'ok' });
+    await sink.reset();
+    const config = loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:8000', SENTRY_DSN: sink.dsn }).sentry;
+    const backend = await startSdkBackend({
+      config: { ...config, dsn: config.dsn! },
+      metrics,
+      logger,
+      onDelivered: () => {},
+    });
+    for (const route of ['/a', '/b', '/c']) {
+      backend
+        .startRequestSpan(decideTrace(undefined, 1), `GET ${route}`, {}, { 'http.route': route })
+        .end(200);
+    }
+    // Closing takes far less than the batch's hold time: spans still waiting would be lost to
+    // it, or sent after the client said it was done.
+    await backend.close(2000);
+    expect((await sink.spans()).map((span) => span.name).sort()).toEqual(['GET /a', 'GET /b', 'GET /c']);
+  });
+
   /** Three envelopes lost to a hanging Sentry, a fourth refused, then a probe once the pause is over. */
   async function pauseAndResume(): Promise<void> {
     logs.lines.length = 0;
