@@ -28,12 +28,19 @@ interface FamilyOptions {
   registry: Registry;
 }
 
+interface Series<Child> {
+  readonly labels: Record<string, string>;
+  readonly child: Child;
+  /** The labels as exposition text, once a scrape has asked for it. */
+  text?: string;
+}
+
 abstract class LabeledFamily<Child> {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly string[];
   readonly aggregator = 'sum' as const;
-  protected readonly children = new Map<string, { labels: Record<string, string>; child: Child }>();
+  protected readonly children = new Map<string, Series<Child>>();
 
   constructor(options: FamilyOptions) {
     this.name = options.name;
@@ -57,6 +64,19 @@ abstract class LabeledFamily<Child> {
     const child = this.create();
     this.children.set(key, { labels, child });
     return child;
+  }
+
+  /**
+   * Each child with its labels as exposition text, made by `text` the first time and kept: label
+   * values never change, so a scrape does not escape them again (exposition.ts).
+   */
+  *series(
+    text: (labels: Record<string, string>) => string,
+  ): IterableIterator<Series<Child> & { text: string }> {
+    for (const entry of this.children.values()) {
+      entry.text ??= text(entry.labels);
+      yield entry as Series<Child> & { text: string };
+    }
   }
 
   /** Whether a child with these values exists. */

@@ -1,7 +1,7 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/metrics/exposition.js';
-import { LabeledCounter, LabeledHistogram } from '../../src/metrics/labeled-metrics.js';
+import { LabeledCounter, LabeledGauge, LabeledHistogram } from '../../src/metrics/labeled-metrics.js';
 
 describe('labeled metrics', () => {
   it('render exactly like prom-client metrics in both formats', async () => {
@@ -36,6 +36,46 @@ describe('labeled metrics', () => {
     pc.inc({ x: 'q"\\n' }, 2);
     c.child(['zero']);
     pc.inc({ x: 'zero' }, 0);
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      expect(await renderMetrics(ours, format)).toBe(await renderMetrics(theirs, format));
+    }
+  });
+
+  it('render like prom-client across scrapes, with series added between them and in slices', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const h = new LabeledHistogram({
+      name: 'route_seconds',
+      help: 'r',
+      labelNames: ['route'],
+      buckets: [0.005, 0.5],
+      registry: ours,
+    });
+    const ph = new Histogram({
+      name: 'route_seconds',
+      help: 'r',
+      labelNames: ['route'],
+      buckets: [0.005, 0.5],
+      registers: [theirs],
+    });
+    const g = new LabeledGauge({ name: 'open', help: 'o', labelNames: ['kind'], registry: ours });
+    const pg = new Gauge({ name: 'open', help: 'o', labelNames: ['kind'], registers: [theirs] });
+    const observe = (route: string, v: number) => {
+      h.child([route]).observe(v);
+      ph.observe({ route }, v);
+    };
+    observe('/a\\b"c\nd', 0.001);
+    g.child(['ws']).inc(3);
+    pg.inc({ kind: 'ws' }, 3);
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      expect(await renderMetrics(ours, format)).toBe(await renderMetrics(theirs, format));
+    }
+    // Label text is kept per series after the first scrape: later values and series must show.
+    observe('/a\\b"c\nd', 1);
+    g.child(['ws']).dec();
+    pg.dec({ kind: 'ws' });
+    // Enough series for several slices (1,000 samples each) within one family.
+    for (let i = 0; i < 600; i++) observe(`/r/${i}`, i / 1000);
     for (const format of ['prometheus', 'openmetrics'] as const) {
       expect(await renderMetrics(ours, format)).toBe(await renderMetrics(theirs, format));
     }
