@@ -142,15 +142,20 @@ describe('Sentry transport', () => {
     }
   });
 
-  it('counts a span Sentry answers with an error status as dropped', async () => {
-    await sink.setMode({ mode: '500' });
+  /** The sidecar's Sentry backend (the real SDK client and transport) reporting to the sink. */
+  const sdkBackend = () => {
     const config = loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:8000', SENTRY_DSN: sink.dsn }).sentry;
-    const backend = await startSdkBackend({
+    return startSdkBackend({
       config: { ...config, dsn: config.dsn! },
       metrics,
       logger,
       onDelivered: () => {},
     });
+  };
+
+  it('counts a span Sentry answers with an error status as dropped', async () => {
+    await sink.setMode({ mode: '500' });
+    const backend = await sdkBackend();
     const spansDropped = async () =>
       (await registry.getSingleMetric(SENTRY_METRICS.spansDropped)!.get()).values.find(
         (v) => v.labels.outcome === 'dropped',
@@ -173,13 +178,7 @@ describe('Sentry transport', () => {
   it('sends spans that wait for their batch when the client closes, before it returns', async () => {
     await sink.setMode({ mode: 'ok' });
     await sink.reset();
-    const config = loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:8000', SENTRY_DSN: sink.dsn }).sentry;
-    const backend = await startSdkBackend({
-      config: { ...config, dsn: config.dsn! },
-      metrics,
-      logger,
-      onDelivered: () => {},
-    });
+    const backend = await sdkBackend();
     for (const route of ['/a', '/b', '/c']) {
       backend
         .startRequestSpan(decideTrace(undefined, 1), `GET ${route}`, {}, { 'http.route': route })
