@@ -50,9 +50,13 @@ export function releaseOf(config: SentryConfig): string | undefined {
 
 /** As the Node SDK's client: outcomes (client reports) go out once a minute and on close. */
 const CLIENT_REPORT_INTERVAL_MS = 60_000;
-/** How long a span envelope may wait for others to leave with, and how many may wait (span-batch.ts). */
+/**
+ * How long a span envelope may wait for others to leave with, and how many may wait
+ * (span-batch.ts). Batches of 16 saved more CPU but, each opening as many connections at once,
+ * raised peak RSS under load by 4–10 MB; 4 cost none.
+ */
 const SPAN_HOLD_MS = 100;
-const SPAN_BATCH_MAX = 16;
+const SPAN_BATCH_MAX = 4;
 
 /**
  * The Sentry client: the SDK's server-runtime client, which @sentry/node's own client extends
