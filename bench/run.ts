@@ -355,7 +355,9 @@ async function extraSuites(): Promise<Record<string, unknown>> {
       { name: 'hangs (accepts, never answers)', port: SINK_PORT + 10 },
       { name: 'refuses connections', port: SINK_PORT + 11 },
     ];
-    const runs = new Map<string, Awaited<ReturnType<typeof measureRoutes>>[]>();
+    const runs = new Map<string, Awaited<ReturnType<typeof measureRoutes>>[]>(
+      conditions.map((c) => [c.name, []]),
+    );
     // In its own process, as the healthy sink: the connections it accepts and the resets it gets
     // when the sidecar gives up on them must not delay this process's load generator.
     const hole = pinned(LOAD_CORES, node, [dist('bench/sentry-sink.js')], {
@@ -366,7 +368,7 @@ async function extraSuites(): Promise<Record<string, unknown>> {
       for (let rep = 1; rep <= REPS; rep++) {
         for (const c of rep % 2 ? conditions : [...conditions].reverse()) {
           const r = await withSidecar(sentryEnv(c.port), measureRoutes);
-          runs.set(c.name, [...(runs.get(c.name) ?? []), r]);
+          runs.get(c.name)!.push(r);
           process.stderr.write(
             `sentry rep ${rep} ${c.name}: p99 ${ms(r[0].p99)} / ${ms(r[1].p99)} ms, errors ${r[0].errors + r[1].errors}\n`,
           );

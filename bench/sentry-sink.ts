@@ -6,25 +6,28 @@ import net from 'node:net';
  * (GET /count). Its own process, so its work never delays the load generator's timers.
  * With SINK_HANG=1, a Sentry that hangs instead: it accepts connections and never answers.
  */
-if (process.env.SINK_HANG === '1') {
-  net
-    .createServer((socket) => {
-      socket.on('error', () => {});
-    })
-    .listen(Number(process.env.SINK_PORT), '127.0.0.1');
-}
-let envelopes = 0;
-const server = http.createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/count') {
-    res.end(JSON.stringify({ envelopes }));
-    return;
-  }
-  req.resume();
-  req.on('end', () => {
-    envelopes++;
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
-    res.end('{}');
+function answering(): http.Server {
+  let envelopes = 0;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/count') {
+      res.end(JSON.stringify({ envelopes }));
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      envelopes++;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+      res.end('{}');
+    });
   });
-});
-server.keepAliveTimeout = 65_000;
-if (process.env.SINK_HANG !== '1') server.listen(Number(process.env.SINK_PORT), '127.0.0.1');
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+function hanging(): net.Server {
+  return net.createServer((socket) => {
+    socket.on('error', () => {});
+  });
+}
+
+(process.env.SINK_HANG === '1' ? hanging() : answering()).listen(Number(process.env.SINK_PORT), '127.0.0.1');

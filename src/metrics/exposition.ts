@@ -80,8 +80,6 @@ function sampleLine(
 }
 
 interface FamilyHead {
-  /** The name HELP and TYPE give the family. */
-  readonly family: string;
   /** The name of a plain (not histogram) sample. */
   readonly sample: string;
   readonly lines: [string, string];
@@ -98,7 +96,6 @@ function familyHead(
   const family = openMetrics && isCounter ? metric.name.replace(/_total$/, '') : metric.name;
   const type = openMetrics && kind === 'untyped' ? 'unknown' : kind;
   return {
-    family,
     sample: openMetrics && isCounter ? family + '_total' : metric.name,
     lines: [`# HELP ${family} ${escapeHelp(metric.help)}`, `# TYPE ${family} ${type}`],
   };
