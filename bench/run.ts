@@ -142,6 +142,7 @@ const contestants: Contestant[] = [
   peer('bare-hpm'),
   peer('express-prom-bundle'),
   peer('plain-hpm'),
+  peer('raw-node'),
 ];
 if (hasNginx) {
   contestants.push({
