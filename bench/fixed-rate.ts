@@ -107,8 +107,9 @@ async function run(
   });
   return {
     window(fromMs, toMs) {
-      const first = Math.max(0, Math.ceil(fromMs / interval));
-      const end = Math.min(total, Math.ceil(toMs / interval));
+      // Request i is due at i * 1000 / rate ms: in the window when fromMs <= that < toMs.
+      const first = Math.max(0, Math.ceil((fromMs * rate) / 1000));
+      const end = Math.min(total, Math.ceil((toMs * rate) / 1000));
       const ok: number[] = [];
       let errors = 0;
       for (let i = first; i < end; i++) {
