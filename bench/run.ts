@@ -319,7 +319,10 @@ type SinkMode = 'answers' | 'hangs' | 'refuses';
 /** Longer than the transport's deadline (SENTRY_TRANSPORT_TIMEOUT_MS, 5 s): a hang times out within a phase. */
 const OUTAGE_PHASE_SECONDS = Number(process.env.BENCH_OUTAGE_PHASE_SECONDS ?? 10);
 
-/** Sum of a counter family's samples in a Prometheus text exposition. */
+/**
+ * Sum of a counter family's samples in a Prometheus text exposition. (test/helpers has a full
+ * parser, but the image builds bench/ without test/.)
+ */
 function familyTotal(text: string, family: string): number {
   let total = 0;
   for (const line of text.split('\n')) {
