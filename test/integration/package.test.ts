@@ -32,11 +32,10 @@ beforeAll(async () => {
     JSON.stringify({ name: 'package-probe', private: true, type: 'module' }),
   );
   // The dependencies come from the cache `npm ci` filled; the registry only for what is missing.
-  await run(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', `./${tarball}`],
-    { cwd: project, timeout: 120_000 },
-  );
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', `./${tarball}`], {
+    cwd: project,
+    timeout: 120_000,
+  });
 }, 180_000);
 
 afterAll(async () => {
