@@ -57,7 +57,26 @@ async function ok(url: string): Promise<boolean> {
   return res.ok;
 }
 
+/** The FastAPI app a stack runs, and the settings its sidecar gets on top of the common ones. */
+export interface StackOptions {
+  /** `module:attribute` under test/e2e/fixtures, as uvicorn takes it. */
+  readonly backend: string;
+  readonly backendEnv?: Record<string, string>;
+  /** A path the backend answers 2xx on once it is up. */
+  readonly backendReadyPath: string;
+  readonly sidecarEnv: Record<string, string>;
+}
+
+/** The banking backend of the first users, with the route patterns its deployment declares. */
+export const BANKING_STACK: StackOptions = {
+  backend: 'banking_backend:app',
+  backendReadyPath: '/health',
+  sidecarEnv: { ROUTE_PATTERNS: '/api/accounts/:account_id,/api/transfers/:transfer_id/status' },
+};
+
 export class Stack {
+  constructor(readonly options: StackOptions = BANKING_STACK) {}
+
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'sidecar-e2e-'));
   readonly procs = new Map<string, Proc>();
   ports = { nginx: 0, proxy: 0, admin: 0, backend: 0, prometheus: 0, sink: 0 };
@@ -127,7 +146,7 @@ export class Stack {
       [
         '-m',
         'uvicorn',
-        'banking_backend:app',
+        this.options.backend,
         '--host',
         '127.0.0.1',
         '--port',
@@ -140,10 +159,13 @@ export class Stack {
         env: {
           PYTHONPATH: [path.join(ROOT, 'test/e2e/fixtures'), path.join(ROOT, 'examples/python')].join(':'),
           SIDECAR_EVENTS_URL: `http://127.0.0.1:${this.ports.admin}/v1/events`,
+          ...this.options.backendEnv,
         },
       },
     );
-    await waitUntil('the FastAPI backend', () => ok(`http://127.0.0.1:${this.ports.backend}/health`));
+    await waitUntil('the FastAPI backend', () =>
+      ok(`http://127.0.0.1:${this.ports.backend}${this.options.backendReadyPath}`),
+    );
   }
 
   async stopBackend(): Promise<void> {
@@ -163,7 +185,7 @@ export class Stack {
         SENTRY_DSN: `http://0123456789abcdef0123456789abcdef@127.0.0.1:${this.ports.sink}/42`,
         SENTRY_ENVIRONMENT: 'e2e',
         SENTRY_TRACES_SAMPLE_RATE: '1.0',
-        ROUTE_PATTERNS: '/api/accounts/:account_id,/api/transfers/:transfer_id/status',
+        ...this.options.sidecarEnv,
       },
     });
     await waitUntil('the sidecar', () => ok(`${this.adminUrl}/health`));
