@@ -1,15 +1,13 @@
-import { luhnValid } from '../privacy/checksums.js';
 import {
-  AUTH_SCHEME,
-  CARD_CANDIDATE,
-  EMAIL,
-  IBAN_CANDIDATE,
-  IPV4,
-  IPV6,
-  JWT,
+  CARD_IN_TEXT,
+  EMAIL_IN_TEXT,
+  holdsCardNumber,
+  IBAN_IN_TEXT,
+  IPV4_IN_TEXT,
+  IPV6_IN_TEXT,
   looksLikeIban,
-  PHONE,
-} from './pii-patterns.js';
+  PHONE_IN_TEXT,
+} from '../privacy/index.js';
 
 /**
  * Scrubbing happens in the sidecar, before anything reaches the Sentry SDK, whatever Sentry's
@@ -96,23 +94,9 @@ function replaceKeyValues(text: string): string {
   return last === 0 ? text : out + text.slice(last);
 }
 
-/**
- * A digit run may hold a card number and more (`4111 1111 1111 1111 22`): every window of whole
- * groups with 13 to 19 digits is checked, and any hit scrubs the run.
- */
+/** A digit run that holds a card number and more (`4111 1111 1111 1111 22`) is scrubbed whole. */
 function replaceCards(text: string): string {
-  return text.replace(CARD_CANDIDATE, (match) => {
-    const groups = match.split(/[ -]/);
-    for (let start = 0; start < groups.length; start++) {
-      let digits = '';
-      for (let end = start; end < groups.length; end++) {
-        digits += groups[end];
-        if (digits.length > 19) break;
-        if (digits.length >= 13 && luhnValid(digits)) return FILTERED;
-      }
-    }
-    return match;
-  });
+  return text.replace(CARD_IN_TEXT, (match) => (holdsCardNumber(match) ? FILTERED : match));
 }
 
 /**
@@ -120,7 +104,7 @@ function replaceCards(text: string): string {
  * match is shortened word by word until an IBAN is recognised, and only that part is scrubbed.
  */
 function replaceIbans(text: string): string {
-  return text.replace(IBAN_CANDIDATE, (match) => {
+  return text.replace(IBAN_IN_TEXT, (match) => {
     const words = match.split(' ');
     for (let n = words.length; n >= 1; n--) {
       const candidate = words.slice(0, n).join(' ');
@@ -130,6 +114,10 @@ function replaceIbans(text: string): string {
   });
 }
 
+/** Three base64url parts, the first one a JSON header (`eyJ` is `{"` encoded). */
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+/** RFC 9110 credentials as they appear in Authorization headers and log lines. */
+const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token|Negotiate|ApiKey)\s+[A-Za-z0-9._~+/=-]{4,}/gi;
 const AUTH_WORD = /bearer|basic|digest|token|negotiate|apikey/i;
 const DIGIT = /\d/;
 
@@ -151,12 +139,12 @@ export function scrubText(text: string): string {
   }
   const colon = out.includes(':');
   if (colon || out.includes('=')) out = replaceKeyValues(out);
-  if (out.includes('@')) out = out.replace(EMAIL, FILTERED);
+  if (out.includes('@')) out = out.replace(EMAIL_IN_TEXT, FILTERED);
   if (DIGIT.test(out)) {
     out = replaceIbans(replaceCards(out));
-    out = out.replace(PHONE, FILTERED).replace(IPV4, FILTERED);
+    out = out.replace(PHONE_IN_TEXT, FILTERED).replace(IPV4_IN_TEXT, FILTERED);
   }
-  if (colon) out = out.replace(IPV6, FILTERED);
+  if (colon) out = out.replace(IPV6_IN_TEXT, FILTERED);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ibanValid, luhnValid } from '../../src/privacy/checksums.js';
+import { ibanValid, luhnValid } from '../../../src/privacy/checksums.js';
 
 describe('checksums', () => {
   it('Luhn accepts card numbers and refuses a changed digit', () => {
