@@ -1,5 +1,5 @@
 import type { ErrorKind } from './recent-errors.js';
-import { scrubBody, scrubHeaders, scrubQuery, scrubText, scrubValue } from './scrub.js';
+import { scrubBody, scrubHeaders, scrubQuery, scrubText, scrubValue } from './scrub/scrub-text.js';
 import { parseStack, type StackFrame } from './stack-frames.js';
 
 /**

@@ -1,4 +1,4 @@
-import { scrubText } from './scrub.js';
+import { scrubText } from './scrub/scrub-text.js';
 
 /** One frame in Sentry's order: the outermost call first, the failing line last. */
 export interface StackFrame {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { scrubText } from './scrub.js';
+import { scrubText } from './scrub/scrub-text.js';
 import { newTraceId } from './trace-ids.js';
 
 /**

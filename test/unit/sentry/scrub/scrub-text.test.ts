@@ -8,7 +8,7 @@ import {
   scrubText,
   scrubUrl,
   scrubValue,
-} from '../../src/sentry/scrub.js';
+} from '../../../../src/sentry/scrub/scrub-text.js';
 
 describe('isSensitiveKey', () => {
   it.each([

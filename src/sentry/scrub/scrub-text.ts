@@ -7,7 +7,7 @@ import {
   IPV6_IN_TEXT,
   looksLikeIban,
   PHONE_IN_TEXT,
-} from '../privacy/index.js';
+} from '../../privacy/index.js';
 
 /**
  * Scrubbing happens in the sidecar, before anything reaches the Sentry SDK, whatever Sentry's

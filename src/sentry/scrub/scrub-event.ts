@@ -1,6 +1,6 @@
 import type { ErrorEvent } from '@sentry/core';
-import { safeUserId } from './error-report.js';
-import { FILTERED, scrubText, scrubValue } from './scrub.js';
+import { safeUserId } from '../error-report.js';
+import { FILTERED, scrubText, scrubValue } from './scrub-text.js';
 
 /**
  * The last net, run by the SDK on every error event (`beforeSend`) just before serialisation.
