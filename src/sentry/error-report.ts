@@ -1,5 +1,5 @@
 import type { ErrorKind } from './recent-errors.js';
-import { scrubBody, scrubHeaders, scrubQuery, scrubText, scrubValue } from './scrub/scrub-text.js';
+import { safeUserId, scrubBody, scrubHeaders, scrubQuery, scrubText, scrubValue } from './scrub/index.js';
 import { parseStack, type StackFrame } from './stack-frames.js';
 
 /**
@@ -62,15 +62,6 @@ export interface ProxyReportOptions {
 
 /** The run of value characters an excerpt limit may have cut through. */
 const CUT_TAIL = /[\w\s.+/=@:-]{1,64}$/;
-
-/** A user id is kept only when it is a plain identifier, never an email or other personal data. */
-const PLAIN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function safeUserId(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  const value = raw.trim();
-  return PLAIN_ID.test(value) && scrubText(value) === value ? value : undefined;
-}
 
 function queryOf(target: string): string {
   const q = target.indexOf('?');

@@ -22,7 +22,7 @@ import type { ErrorReport } from './error-report.js';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop, outcomeOfResponse } from './outcomes.js';
 import { orgIdFromDsn } from './own-dsc.js';
-import { scrubEvent } from './scrub/scrub-event.js';
+import { scrubEvent } from './scrub/index.js';
 import { SpanBatch } from './span-batch.js';
 import { type SdkInfo, type SpanEnvelope, spanEnvelope } from './span-envelope.js';
 import { newSpanId } from './trace-ids.js';

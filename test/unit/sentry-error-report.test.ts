@@ -5,9 +5,9 @@ import {
   type ProxyErrorInput,
   proxyErrorHead,
   proxyErrorReport,
-  safeUserId,
 } from '../../src/sentry/error-report.js';
 import { outcomeOfDrop, outcomeOfResponse } from '../../src/sentry/outcomes.js';
+import { safeUserId } from '../../src/sentry/scrub/scrub-request.js';
 import { parseStack } from '../../src/sentry/stack-frames.js';
 
 const options = { upstream: 'backend:8000', allowedHeaders: new Set(['host', 'user-agent', 'x-request-id']) };

@@ -1,6 +1,7 @@
 import type { ErrorEvent } from '@sentry/core';
-import { safeUserId } from '../error-report.js';
-import { FILTERED, scrubText, scrubValue } from './scrub-text.js';
+import { safeUserId } from './scrub-request.js';
+import { FILTERED, scrubText } from './scrub-text.js';
+import { scrubValue } from './scrub-value.js';
 
 /**
  * The last net, run by the SDK on every error event (`beforeSend`) just before serialisation.
