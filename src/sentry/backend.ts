@@ -1,6 +1,5 @@
 import type { ErrorReport } from './error-report.js';
-import type { DscIdentity } from './own-dsc.js';
-import type { Dsc, TraceDecision } from './trace-propagation.js';
+import type { Dsc, DscIdentity, TraceDecision } from './tracing/index.js';
 
 /**
  * The seam between the sidecar and the Sentry SDK. Everything that touches the SDK at run time

@@ -4,7 +4,7 @@ import { type AppErrorInput, appErrorReport, appTraceId, type ErrorReport } from
 import type { SentryMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RecentErrors } from './recent-errors.js';
-import { newSpanId } from './trace-ids.js';
+import { newSpanId } from './tracing/index.js';
 
 /**
  * - `queued`: handed to the Sentry SDK, which sends it in the background.

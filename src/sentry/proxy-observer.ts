@@ -4,21 +4,21 @@ import type { RequestSpan } from './backend.js';
 import { ExcerptCollector } from './body-excerpt.js';
 import type { ErrorCapture } from './capture.js';
 import { proxyErrorHead, proxyErrorReport } from './error-report.js';
-import { OwnDsc } from './own-dsc.js';
-import { RouteRules } from './route-rules.js';
-import { newSpanId } from './trace-ids.js';
 import {
   decideTrace,
   dscToBaggage,
   foreignBaggage,
   type IncomingTrace,
   mergeBaggage,
+  newSpanId,
+  OwnDsc,
+  RouteRules,
   readIncomingTrace,
   sentryTraceHeader,
   stripIncomingTrace,
   type TraceDecision,
   traceparentHeader,
-} from './trace-propagation.js';
+} from './tracing/index.js';
 
 /** The parts of the proxy's exchange this observer reads (structurally the proxy's Exchange). */
 export interface ObservedExchange {

@@ -21,12 +21,17 @@ import type { EventTrace, SentryBackend } from './backend.js';
 import type { ErrorReport } from './error-report.js';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop, outcomeOfResponse } from './outcomes.js';
-import { orgIdFromDsn } from './own-dsc.js';
 import { scrubEvent } from './scrub/index.js';
-import { SpanBatch } from './span-batch.js';
-import { type SdkInfo, type SpanEnvelope, spanEnvelope } from './span-envelope.js';
-import { newSpanId } from './trace-ids.js';
-import type { Dsc, TraceDecision } from './trace-propagation.js';
+import {
+  type Dsc,
+  newSpanId,
+  orgIdFromDsn,
+  type SdkInfo,
+  SpanBatch,
+  type SpanEnvelope,
+  spanEnvelope,
+  type TraceDecision,
+} from './tracing/index.js';
 import { sentryTransport, type TransportFactory } from './transport.js';
 
 export interface SdkBackendOptions {

@@ -5,7 +5,7 @@ import { createRegistry } from '../../src/metrics/registry.js';
 import { SENTRY_METRICS, SentryMetrics } from '../../src/sentry/metrics.js';
 import { startSdkBackend } from '../../src/sentry/sdk-backend.js';
 import type { SendPauseOptions } from '../../src/sentry/send-pause.js';
-import { decideTrace } from '../../src/sentry/trace-propagation.js';
+import { decideTrace } from '../../src/sentry/tracing/trace-propagation.js';
 import { sentryTransport, type TransportFactory } from '../../src/sentry/transport.js';
 import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
 import { captureLogs } from '../helpers/sidecar.js';

@@ -5,10 +5,10 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SentryMetrics } from '../../src/sentry/metrics.js';
-import { OwnDsc } from '../../src/sentry/own-dsc.js';
 import { releaseOf, sentryOptions, startSdkBackend } from '../../src/sentry/sdk-backend.js';
-import { spanEnvelope } from '../../src/sentry/span-envelope.js';
-import { decideTrace, type TraceDecision } from '../../src/sentry/trace-propagation.js';
+import { OwnDsc } from '../../src/sentry/tracing/own-dsc.js';
+import { spanEnvelope } from '../../src/sentry/tracing/span-envelope.js';
+import { decideTrace, type TraceDecision } from '../../src/sentry/tracing/trace-propagation.js';
 
 /**
  * The sidecar builds trace baggage and span envelopes itself instead of through Sentry span

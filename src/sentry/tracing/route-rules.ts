@@ -1,5 +1,5 @@
-import { matchesRoutePattern, type RoutePattern } from '../config/route-pattern.js';
-import type { RouteSampleRate } from '../config/sentry.js';
+import { matchesRoutePattern, type RoutePattern } from '../../config/route-pattern.js';
+import type { RouteSampleRate } from '../../config/sentry.js';
 
 /** How requests on one route template are traced. */
 export interface RouteRule {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { scrubText } from './scrub/index.js';
+import { scrubText } from '../scrub/index.js';
 import { newTraceId } from './trace-ids.js';
 
 /**

@@ -1,4 +1,4 @@
-import { scrubText } from './scrub/index.js';
+import { scrubText } from '../scrub/index.js';
 import type { Dsc } from './trace-propagation.js';
 
 /**
