@@ -1,4 +1,4 @@
-import type { ErrorReport } from './error-report.js';
+import type { ErrorReport } from './capture/index.js';
 import type { Dsc, DscIdentity, TraceDecision } from './tracing/index.js';
 
 /**

@@ -3,12 +3,15 @@ import type { Registry } from 'prom-client';
 import type { SentryConfig } from '../config/sentry.js';
 import type { Logger } from '../log/logger.js';
 import type { SentryBackend } from './backend.js';
-import { ErrorCapture, type ErrorReporter } from './capture.js';
-import { createErrorsRouter } from './errors-router.js';
+import {
+  createErrorsRouter,
+  ErrorCapture,
+  type ErrorReporter,
+  RateLimiter,
+  RecentErrors,
+} from './capture/index.js';
 import { SentryMetrics } from './metrics.js';
 import { createProxyObserver, type SentryProxyObserver } from './proxy-observer.js';
-import { RateLimiter } from './rate-limit.js';
-import { RecentErrors } from './recent-errors.js';
 import type { TransportFactory } from './transport.js';
 
 export interface ErrorTrackingDeps {

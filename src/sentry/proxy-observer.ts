@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SentryConfig } from '../config/sentry.js';
 import type { RequestSpan } from './backend.js';
-import { ExcerptCollector } from './body-excerpt.js';
-import type { ErrorCapture } from './capture.js';
-import { proxyErrorHead, proxyErrorReport } from './error-report.js';
+import { type ErrorCapture, ExcerptCollector, proxyErrorHead, proxyErrorReport } from './capture/index.js';
 import {
   decideTrace,
   dscToBaggage,

@@ -18,7 +18,7 @@ import {
 import type { SentryConfig } from '../config/sentry.js';
 import type { Logger } from '../log/logger.js';
 import type { EventTrace, SentryBackend } from './backend.js';
-import type { ErrorReport } from './error-report.js';
+import type { ErrorReport } from './capture/index.js';
 import type { SentryMetrics } from './metrics.js';
 import { outcomeOfDrop, outcomeOfResponse } from './outcomes.js';
 import { scrubEvent } from './scrub/index.js';

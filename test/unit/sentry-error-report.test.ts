@@ -5,10 +5,10 @@ import {
   type ProxyErrorInput,
   proxyErrorHead,
   proxyErrorReport,
-} from '../../src/sentry/error-report.js';
+} from '../../src/sentry/capture/error-report.js';
+import { parseStack } from '../../src/sentry/capture/stack-frames.js';
 import { outcomeOfDrop, outcomeOfResponse } from '../../src/sentry/outcomes.js';
 import { safeUserId } from '../../src/sentry/scrub/scrub-request.js';
-import { parseStack } from '../../src/sentry/stack-frames.js';
 
 const options = { upstream: 'backend:8000', allowedHeaders: new Set(['host', 'user-agent', 'x-request-id']) };
 

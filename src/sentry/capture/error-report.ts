@@ -1,10 +1,10 @@
+import { safeUserId, scrubBody, scrubHeaders, scrubQuery, scrubText, scrubValue } from '../scrub/index.js';
 import type { ErrorKind } from './recent-errors.js';
-import { safeUserId, scrubBody, scrubHeaders, scrubQuery, scrubText, scrubValue } from './scrub/index.js';
 import { parseStack, type StackFrame } from './stack-frames.js';
 
 /**
  * Error reports: everything about one failure that may leave the sidecar, already scrubbed.
- * Built by pure functions from what the proxy or the ingest API saw; capture.ts turns a report
+ * Built by pure functions from what the proxy or the ingest API saw; error-capture.ts turns a report
  * into a Sentry event and a /errors entry.
  */
 

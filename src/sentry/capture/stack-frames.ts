@@ -1,4 +1,4 @@
-import { scrubText } from './scrub/index.js';
+import { scrubText } from '../scrub/index.js';
 
 /** One frame in Sentry's order: the outermost call first, the failing line last. */
 export interface StackFrame {
