@@ -2,7 +2,8 @@ import type { Logger } from '../../log/logger.js';
 import type { EventTrace, SentryBackend } from '../backend.js';
 import type { SentryMetrics } from '../metrics.js';
 import { newSpanId } from '../tracing/index.js';
-import { type AppErrorInput, appErrorReport, appTraceId, type ErrorReport } from './error-report.js';
+import { type AppErrorInput, appErrorReport, appTraceId } from './app-error-report.js';
+import type { ErrorReport } from './error-report.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RecentErrors } from './recent-errors.js';
 

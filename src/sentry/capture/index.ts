@@ -5,6 +5,8 @@
  * fingerprint decide which ones go to Sentry; every one is listed at GET /errors on the admin
  * port, with Sentry or without.
  */
+
+export { type AppErrorInput, appErrorReport } from './app-error-report.js';
 export { ExcerptCollector } from './body-excerpt.js';
 export {
   type CaptureOutcome,
@@ -13,15 +15,8 @@ export {
   type ErrorCaptureDeps,
   type ErrorReporter,
 } from './error-capture.js';
-export {
-  type AppErrorInput,
-  ERROR_LEVELS,
-  type ErrorLevel,
-  type ErrorReport,
-  type ProxyErrorInput,
-  proxyErrorHead,
-  proxyErrorReport,
-} from './error-report.js';
+export { ERROR_LEVELS, type ErrorLevel, type ErrorReport } from './error-report.js';
 export { createErrorsRouter } from './errors-router.js';
+export { type ProxyErrorInput, proxyErrorHead, proxyErrorReport } from './proxy-error-report.js';
 export { RateLimiter } from './rate-limit.js';
 export { type ErrorKind, type RecentError, RecentErrors } from './recent-errors.js';
