@@ -2,7 +2,6 @@ import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { SentryConfig } from '../config/sentry.js';
 import type { Logger } from '../log/logger.js';
-import type { SentryBackend } from './backend.js';
 import {
   createErrorsRouter,
   ErrorCapture,
@@ -12,7 +11,7 @@ import {
 } from './capture/index.js';
 import { SentryMetrics } from './metrics.js';
 import { createProxyObserver, type SentryProxyObserver } from './proxy-observer.js';
-import type { TransportFactory } from './transport.js';
+import { type SdkAdapter, startSentryClient, type TransportFactory } from './sdk/index.js';
 
 export interface ErrorTrackingDeps {
   readonly registry: Registry;
@@ -66,7 +65,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
   const upstream = deps.upstream.host;
   const observer = createProxyObserver({ config, upstream, capture });
   const router = createErrorsRouter({ recent, sentryEnabled: enabled, environment: config.environment });
-  let backend: SentryBackend | undefined;
+  let sdk: SdkAdapter | undefined;
 
   return {
     enabled,
@@ -82,16 +81,14 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
         return;
       }
       try {
-        // Loaded here, not at import: a sidecar without a DSN never loads the SDK.
-        const { startSdkBackend } = await import('./sdk-backend.js');
-        backend = await startSdkBackend({
+        sdk = await startSentryClient({
           config: { ...config, dsn },
           metrics,
           logger,
           transport: deps.transport,
           onDelivered: (eventId, outcome) => recent.delivered(eventId, outcome),
         });
-        capture.attach(backend);
+        capture.attach(sdk);
       } catch (error) {
         logger.error({ err: error }, 'Sentry failed to start: errors are listed at GET /errors only');
         return;
@@ -101,7 +98,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
         {
           sentry_host: dsnHost(dsn),
           environment: config.environment,
-          release: backend.identity.release ?? null,
+          release: sdk.identity.release ?? null,
           traces_sample_rate: config.enableTracing ? config.tracesSampleRate : 0,
           traces_route_sample_rates: Object.fromEntries(
             config.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate]),
@@ -121,9 +118,9 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
       }
     },
     async close(timeoutMs) {
-      const running = backend;
+      const running = sdk;
       if (running === undefined) return;
-      backend = undefined;
+      sdk = undefined;
       let flushed = false;
       try {
         // The SDK reads a timeout of 0 as "wait forever".

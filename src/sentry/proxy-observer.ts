@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SentryConfig } from '../config/sentry.js';
-import type { RequestSpan } from './backend.js';
 import { type ErrorCapture, ExcerptCollector, proxyErrorHead, proxyErrorReport } from './capture/index.js';
+import type { RequestSpan } from './sdk/index.js';
 import {
   decideTrace,
   dscToBaggage,
@@ -152,8 +152,8 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
 
   if (config.dsn !== undefined && config.enableTracing) {
     observer.forwarding = (req, ex) => {
-      const backend = capture.sentry;
-      if (backend === undefined) return;
+      const sdk = capture.sentry;
+      if (sdk === undefined) return;
       const rule = rules.ruleFor(ex.route.template);
       // Excluded routes are not traced, and the sidecar leaves their trace headers alone.
       if (!rule.traced) return;
@@ -170,13 +170,13 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
         stripIncomingTrace(headers);
       }
       const decision = decideTrace(incoming, rule.rate);
-      ownDsc ??= new OwnDsc(backend.identity);
+      ownDsc ??= new OwnDsc(sdk.identity);
       const dsc = ownDsc;
       const name = ex.method + ' ' + ex.route.template;
       let spanId: string;
       let span: RequestSpan | undefined;
       if (decision.sampled) {
-        span = backend.startRequestSpan(decision, name, dsc.object(decision, name), {
+        span = sdk.startRequestSpan(decision, name, dsc.object(decision, name), {
           'http.request.method': ex.method,
           'http.route': ex.route.template,
           'server.address': upstream,

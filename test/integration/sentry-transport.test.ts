@@ -3,10 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SENTRY_METRICS, SentryMetrics } from '../../src/sentry/metrics.js';
-import { startSdkBackend } from '../../src/sentry/sdk-backend.js';
-import type { SendPauseOptions } from '../../src/sentry/send-pause.js';
+import type { SendPauseOptions } from '../../src/sentry/sdk/send-pause.js';
+import { createSentryClient } from '../../src/sentry/sdk/sentry-client.js';
+import { sentryTransport, type TransportFactory } from '../../src/sentry/sdk/transport.js';
 import { decideTrace } from '../../src/sentry/tracing/trace-propagation.js';
-import { sentryTransport, type TransportFactory } from '../../src/sentry/transport.js';
 import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
 import { captureLogs } from '../helpers/sidecar.js';
 
@@ -142,10 +142,10 @@ describe('Sentry transport', () => {
     }
   });
 
-  /** The sidecar's Sentry backend (the real SDK client and transport) reporting to the sink. */
-  const sdkBackend = () => {
+  /** The sidecar's Sentry client (the real SDK client and transport) reporting to the sink. */
+  const sentryClient = () => {
     const config = loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:8000', SENTRY_DSN: sink.dsn }).sentry;
-    return startSdkBackend({
+    return createSentryClient({
       config: { ...config, dsn: config.dsn! },
       metrics,
       logger,
@@ -155,7 +155,7 @@ describe('Sentry transport', () => {
 
   it('counts a span Sentry answers with an error status as dropped', async () => {
     await sink.setMode({ mode: '500' });
-    const backend = await sdkBackend();
+    const sdk = await sentryClient();
     const spansDropped = async () =>
       (await registry.getSingleMetric(SENTRY_METRICS.spansDropped)!.get()).values.find(
         (v) => v.labels.outcome === 'dropped',
@@ -163,7 +163,7 @@ describe('Sentry transport', () => {
     const before = await spansDropped();
     try {
       const decision = decideTrace(undefined, 1);
-      backend.startRequestSpan(decision, 'GET /api/x', {}, { 'http.route': '/api/x' }).end(200);
+      sdk.startRequestSpan(decision, 'GET /api/x', {}, { 'http.route': '/api/x' }).end(200);
       await sink.waitFor((envelopes) => envelopes.length >= 1);
       const deadline = Date.now() + 2000;
       while ((await spansDropped()) === before && Date.now() < deadline) {
@@ -171,22 +171,20 @@ describe('Sentry transport', () => {
       }
       expect((await spansDropped()) - before).toBe(1);
     } finally {
-      await backend.close(500);
+      await sdk.close(500);
     }
   });
 
   it('sends spans that wait for their batch when the client closes, before it returns', async () => {
     await sink.setMode({ mode: 'ok' });
     await sink.reset();
-    const backend = await sdkBackend();
+    const sdk = await sentryClient();
     for (const route of ['/a', '/b', '/c']) {
-      backend
-        .startRequestSpan(decideTrace(undefined, 1), `GET ${route}`, {}, { 'http.route': route })
-        .end(200);
+      sdk.startRequestSpan(decideTrace(undefined, 1), `GET ${route}`, {}, { 'http.route': route }).end(200);
     }
     // Closing takes far less than the batch's hold time: spans still waiting would be lost to
     // it, or sent after the client said it was done.
-    await backend.close(2000);
+    await sdk.close(2000);
     expect((await sink.spans()).map((span) => span.name).sort()).toEqual(['GET /a', 'GET /b', 'GET /c']);
   });
 

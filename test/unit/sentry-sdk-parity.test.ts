@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { SentryMetrics } from '../../src/sentry/metrics.js';
-import { releaseOf, sentryOptions, startSdkBackend } from '../../src/sentry/sdk-backend.js';
+import { createSentryClient, releaseOf, sentryOptions } from '../../src/sentry/sdk/sentry-client.js';
 import { OwnDsc } from '../../src/sentry/tracing/own-dsc.js';
 import { spanEnvelope } from '../../src/sentry/tracing/span-envelope.js';
 import { decideTrace, type TraceDecision } from '../../src/sentry/tracing/trace-propagation.js';
@@ -198,7 +198,7 @@ describe('the sidecar and the Sentry SDK agree', () => {
       SENTRY_DEBUG: 'true',
     }).sentry;
     expect(debug.isEnabled()).toBe(false);
-    const backend = await startSdkBackend({
+    const sdk = await createSentryClient({
       config: { ...config, dsn: config.dsn! },
       metrics: new SentryMetrics(createRegistry(), true),
       logger: createLogger('silent'),
@@ -208,7 +208,7 @@ describe('the sidecar and the Sentry SDK agree', () => {
     try {
       expect(debug.isEnabled()).toBe(true);
     } finally {
-      await backend.close(100);
+      await sdk.close(100);
       debug.disable();
     }
   });

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/logger.js';
-import type { EventTrace, SentryBackend } from '../backend.js';
 import type { SentryMetrics } from '../metrics.js';
+import type { EventTrace, SdkAdapter } from '../sdk/index.js';
 import { newSpanId } from '../tracing/index.js';
 import { type AppErrorInput, appErrorReport, appTraceId } from './app-error-report.js';
 import type { ErrorReport } from './error-report.js';
@@ -43,19 +43,19 @@ export interface ErrorCaptureDeps {
 
 export class ErrorCapture implements ErrorReporter {
   readonly sentryEnabled: boolean;
-  private backend: SentryBackend | undefined;
+  private sdk: SdkAdapter | undefined;
 
   constructor(private readonly deps: ErrorCaptureDeps) {
     this.sentryEnabled = deps.sentryEnabled;
   }
 
   /** Connects the started SDK; before this, and after `detach`, errors are kept locally only. */
-  attach(backend: SentryBackend | undefined): void {
-    this.backend = backend;
+  attach(sdk: SdkAdapter | undefined): void {
+    this.sdk = sdk;
   }
 
-  get sentry(): SentryBackend | undefined {
-    return this.backend;
+  get sentry(): SdkAdapter | undefined {
+    return this.sdk;
   }
 
   /** A report about to leave the sidecar: rate-limited, sent to Sentry, listed at GET /errors. */
@@ -75,15 +75,15 @@ export class ErrorCapture implements ErrorReporter {
     try {
       const key = fingerprint.join('\u0000');
       if (!this.deps.limiter.allow(key)) {
-        if (this.backend) this.deps.metrics.event('rate_limited');
+        if (this.sdk) this.deps.metrics.event('rate_limited');
         this.deps.recent.suppressed(key);
         return { outcome: 'rate_limited' };
       }
       const { report, trace } = build();
       let sentryEventId: string | undefined;
-      if (this.backend) {
+      if (this.sdk) {
         try {
-          sentryEventId = this.backend.capture(report, trace);
+          sentryEventId = this.sdk.capture(report, trace);
         } catch (error) {
           this.deps.logger.warn({ err: error }, 'Sentry capture failed; the error stays listed at /errors');
         }
@@ -116,7 +116,7 @@ export class ErrorCapture implements ErrorReporter {
       return { outcome: 'failed' };
     }
     const traceId = appTraceId(input);
-    const identity = this.backend?.identity;
+    const identity = this.sdk?.identity;
     const trace: EventTrace | undefined =
       traceId === undefined
         ? undefined

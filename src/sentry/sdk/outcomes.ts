@@ -1,4 +1,4 @@
-import type { SentryEventOutcome } from './metrics.js';
+import type { SentryEventOutcome } from '../metrics.js';
 
 /**
  * Maps what the Sentry SDK reports about an error event onto `sidecar_sentry_events_total`.

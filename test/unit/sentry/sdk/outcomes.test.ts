@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeOfDrop, outcomeOfResponse } from '../../../src/sentry/outcomes.js';
+import { outcomeOfDrop, outcomeOfResponse } from '../../../../src/sentry/sdk/outcomes.js';
 
 describe('outcomes', () => {
   it('maps SDK drop reasons and transport answers onto sidecar_sentry_events_total outcomes', () => {

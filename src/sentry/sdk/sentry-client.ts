@@ -15,13 +15,11 @@ import {
   ServerRuntimeClient,
   type ServerRuntimeClientOptions,
 } from '@sentry/core/server';
-import type { SentryConfig } from '../config/sentry.js';
-import type { Logger } from '../log/logger.js';
-import type { EventTrace, SentryBackend } from './backend.js';
-import type { ErrorReport } from './capture/index.js';
-import type { SentryMetrics } from './metrics.js';
-import { outcomeOfDrop, outcomeOfResponse } from './outcomes.js';
-import { scrubEvent } from './scrub/index.js';
+import type { SentryConfig } from '../../config/sentry.js';
+import type { Logger } from '../../log/logger.js';
+import type { ErrorReport } from '../capture/index.js';
+import type { SentryMetrics } from '../metrics.js';
+import { scrubEvent } from '../scrub/index.js';
 import {
   type Dsc,
   newSpanId,
@@ -31,10 +29,12 @@ import {
   type SpanEnvelope,
   spanEnvelope,
   type TraceDecision,
-} from './tracing/index.js';
+} from '../tracing/index.js';
+import { outcomeOfDrop, outcomeOfResponse } from './outcomes.js';
+import type { EventTrace, SdkAdapter } from './sdk-adapter.js';
 import { sentryTransport, type TransportFactory } from './transport.js';
 
-export interface SdkBackendOptions {
+export interface SentryClientOptions {
   readonly config: SentryConfig & { readonly dsn: string };
   readonly metrics: SentryMetrics;
   readonly logger: Logger;
@@ -111,7 +111,7 @@ class SidecarClient extends ServerRuntimeClient {
  *   SENTRY_PROFILES_SAMPLE_RATE is accepted but not mapped.
  */
 export function sentryOptions(
-  options: SdkBackendOptions,
+  options: SentryClientOptions,
   transport: TransportFactory,
 ): ServerRuntimeClientOptions {
   const { config } = options;
@@ -191,8 +191,8 @@ function toEvent(report: ErrorReport): Event {
   return event;
 }
 
-/** Starts a Sentry client for this sidecar. */
-export async function startSdkBackend(options: SdkBackendOptions): Promise<SentryBackend> {
+/** Starts a Sentry client for this sidecar, behind the adapter the rest of src/sentry calls. */
+export async function createSentryClient(options: SentryClientOptions): Promise<SdkAdapter> {
   const { config, metrics } = options;
   const transport = await sentryTransport(
     { metrics, timeoutMs: config.transportTimeoutMs, logger: options.logger },

@@ -1,10 +1,10 @@
-import type { ErrorReport } from './capture/index.js';
-import type { Dsc, DscIdentity, TraceDecision } from './tracing/index.js';
+import type { ErrorReport } from '../capture/index.js';
+import type { Dsc, DscIdentity, TraceDecision } from '../tracing/index.js';
 
 /**
  * The seam between the sidecar and the Sentry SDK. Everything that touches the SDK at run time
- * lives behind it in sdk-backend.ts, which is only loaded when SENTRY_DSN is set: a sidecar
- * without Sentry never loads the SDK, and the rest of src/sentry stays plain functions.
+ * lives behind it in sentry-client.ts, which is only loaded when SENTRY_DSN is set (start.ts): a
+ * sidecar without Sentry never loads the SDK, and the rest of src/sentry stays plain functions.
  */
 
 /** A sampled request's span, the root of the sidecar's part of the trace. */
@@ -24,7 +24,7 @@ export interface EventTrace {
   readonly dsc: Dsc;
 }
 
-export interface SentryBackend {
+export interface SdkAdapter {
   /** What the sidecar's own dynamic sampling context is made of. */
   readonly identity: DscIdentity;
   /** A span for a sampled request, sent when it ends under `dsc`, the trace's sampling context. */

@@ -12,8 +12,8 @@ import {
   type Transport,
   type TransportMakeRequestResponse,
 } from '@sentry/core';
-import type { Logger } from '../log/logger.js';
-import type { SentryMetrics } from './metrics.js';
+import type { Logger } from '../../log/logger.js';
+import type { SentryMetrics } from '../metrics.js';
 import { outcomeOfDrop } from './outcomes.js';
 import { SendPause, type SendPauseOptions } from './send-pause.js';
 
