@@ -4,7 +4,8 @@
  * HTTP request, a deadline per request, a pause while Sentry is unreachable, every loss
  * counted). Nothing exported here loads the SDK: `startSentryClient` does, on first call.
  */
+
+export type { SentryClientOptions } from './client-options.js';
 export type { EventTrace, RequestSpan, SdkAdapter } from './sdk-adapter.js';
-export type { SentryClientOptions } from './sentry-client.js';
 export { startSentryClient } from './start.js';
 export type { TransportFactory } from './transport.js';

@@ -1,5 +1,5 @@
+import type { SentryClientOptions } from './client-options.js';
 import type { SdkAdapter } from './sdk-adapter.js';
-import type { SentryClientOptions } from './sentry-client.js';
 
 /**
  * Starts the Sentry client, loading the SDK only now, not when the program loads: a sidecar
