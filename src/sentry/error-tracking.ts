@@ -51,6 +51,33 @@ function dsnHost(dsn: string): string {
   }
 }
 
+/** What is on, logged once Sentry has started; the DSN's host only, never its key. */
+function logStarted(logger: Logger, config: SentryConfig, dsn: string, release: string | undefined): void {
+  const traces = config.enableTracing ? percent(config.tracesSampleRate) : 'off';
+  logger.info(
+    {
+      sentry_host: dsnHost(dsn),
+      environment: config.environment,
+      release: release ?? null,
+      traces_sample_rate: config.enableTracing ? config.tracesSampleRate : 0,
+      traces_route_sample_rates: Object.fromEntries(
+        config.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate]),
+      ),
+      traces_excluded_routes: config.tracesExcludeRoutes.map((p) => p.template),
+      incoming_trace_headers: config.incomingTraceHeaders,
+      max_events_per_minute: config.maxEventsPerMinute,
+      max_events_per_fingerprint_per_minute: config.maxEventsPerFingerprintPerMinute,
+    },
+    `Sentry error tracking enabled for environment ${config.environment}; traces sample rate ${traces}`,
+  );
+  if (config.profilesSampleRate > 0) {
+    logger.warn(
+      { profiles_sample_rate: config.profilesSampleRate },
+      'SENTRY_PROFILES_SAMPLE_RATE is accepted but not used: the sidecar does not profile (profile the backend itself)',
+    );
+  }
+}
+
 export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDeps): ErrorTracking {
   const { logger } = deps;
   const enabled = config.dsn !== undefined;
@@ -93,29 +120,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
         logger.error({ err: error }, 'Sentry failed to start: errors are listed at GET /errors only');
         return;
       }
-      const traces = config.enableTracing ? percent(config.tracesSampleRate) : 'off';
-      logger.info(
-        {
-          sentry_host: dsnHost(dsn),
-          environment: config.environment,
-          release: sdk.identity.release ?? null,
-          traces_sample_rate: config.enableTracing ? config.tracesSampleRate : 0,
-          traces_route_sample_rates: Object.fromEntries(
-            config.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate]),
-          ),
-          traces_excluded_routes: config.tracesExcludeRoutes.map((p) => p.template),
-          incoming_trace_headers: config.incomingTraceHeaders,
-          max_events_per_minute: config.maxEventsPerMinute,
-          max_events_per_fingerprint_per_minute: config.maxEventsPerFingerprintPerMinute,
-        },
-        `Sentry error tracking enabled for environment ${config.environment}; traces sample rate ${traces}`,
-      );
-      if (config.profilesSampleRate > 0) {
-        logger.warn(
-          { profiles_sample_rate: config.profilesSampleRate },
-          'SENTRY_PROFILES_SAMPLE_RATE is accepted but not used: the sidecar does not profile (profile the backend itself)',
-        );
-      }
+      logStarted(logger, config, dsn, sdk.identity.release);
     },
     async close(timeoutMs) {
       const running = sdk;

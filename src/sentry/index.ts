@@ -1,3 +1,10 @@
+/**
+ * Error tracking and tracing with Sentry, the one entry the rest of the sidecar imports, and
+ * the only part of it that loads the Sentry SDK. Rooms: sdk/ (the SDK client, its transport and
+ * send pause), tracing/ (trace headers, sampling, spans), capture/ (what is reported, rate
+ * limits, GET /errors), scrub/ (what may leave the sidecar). error-tracking.ts wires them;
+ * proxy-observer.ts hooks them into the proxy.
+ */
 export {
   type AppErrorInput,
   type CaptureOutcome,

@@ -1,7 +1,7 @@
 import type { Logger } from '../../log/logger.js';
 import type { SentryMetrics } from '../metrics.js';
-import type { EventTrace, SdkAdapter } from '../sdk/index.js';
-import { newSpanId } from '../tracing/index.js';
+import type { SdkAdapter } from '../sdk/index.js';
+import { type EventTrace, newSpanId } from '../tracing/index.js';
 import { type AppErrorInput, appErrorReport, appTraceId } from './app-error-report.js';
 import type { ErrorReport } from './error-report.js';
 import type { RateLimiter } from './rate-limit.js';

@@ -1,7 +1,7 @@
 import { type Event, Scope } from '@sentry/core';
 import type { ServerRuntimeClient } from '@sentry/core/server';
 import type { ErrorReport } from '../capture/index.js';
-import type { EventTrace } from './sdk-adapter.js';
+import type { EventTrace } from '../tracing/index.js';
 
 /** An error report as a Sentry event: every field comes from the report, already scrubbed. */
 export function toEvent(report: ErrorReport): Event {

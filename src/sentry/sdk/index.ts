@@ -6,6 +6,6 @@
  */
 
 export type { SentryClientOptions } from './client-options.js';
-export type { EventTrace, RequestSpan, SdkAdapter } from './sdk-adapter.js';
+export type { SdkAdapter } from './sdk-adapter.js';
 export { startSentryClient } from './start.js';
 export type { TransportFactory } from './transport.js';

@@ -4,6 +4,7 @@ import type { SentryMetrics } from '../metrics.js';
 import {
   type Dsc,
   newSpanId,
+  type RequestSpan,
   SpanBatch,
   type SpanEnvelope,
   type SpanIdentity,
@@ -11,7 +12,6 @@ import {
   type TraceDecision,
 } from '../tracing/index.js';
 import { outcomeOfResponse } from './outcomes.js';
-import type { RequestSpan } from './sdk-adapter.js';
 
 /**
  * How long a span envelope may wait for others to leave with, and how many may wait

@@ -1,5 +1,5 @@
 import type { ErrorReport } from '../capture/index.js';
-import type { Dsc, DscIdentity, TraceDecision } from '../tracing/index.js';
+import type { Dsc, DscIdentity, EventTrace, RequestSpan, TraceDecision } from '../tracing/index.js';
 
 /**
  * The seam between the sidecar and the Sentry SDK. Everything that touches the SDK at run time
@@ -7,23 +7,7 @@ import type { Dsc, DscIdentity, TraceDecision } from '../tracing/index.js';
  * sidecar without Sentry never loads the SDK, and the rest of src/sentry stays plain functions.
  */
 
-/** A sampled request's span, the root of the sidecar's part of the trace. */
-export interface RequestSpan {
-  readonly spanId: string;
-  /** Ends the span and sends it; `status` sets its HTTP status and, from 400, its error status. */
-  end(status: number | undefined): void;
-}
-
-/** The trace an error event belongs to. */
-export interface EventTrace {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId?: string | undefined;
-  readonly sampled?: boolean | undefined;
-  readonly sampleRand: number;
-  readonly dsc: Dsc;
-}
-
+/** The Sentry SDK as the rest of src/sentry sees it. */
 export interface SdkAdapter {
   /** What the sidecar's own dynamic sampling context is made of. */
   readonly identity: DscIdentity;

@@ -2,10 +2,17 @@
  * Tracing: the sidecar's part of a distributed trace. Reading and writing the trace headers
  * (`sentry-trace`, W3C `traceparent`, `baggage`), the sampling decision per route, trace and span
  * ids, the sidecar's own dynamic sampling context, and the span of a sampled request as a
- * Sentry envelope, sent in small batches. Plain functions and classes: the SDK adapter
- * (../sdk) sends what they build.
+ * Sentry envelope, sent in small batches. `RequestTracing` puts them together for each proxied
+ * request. Plain functions and classes: the SDK adapter (../sdk) sends what they build.
  */
 export { type DscIdentity, OwnDsc, orgIdFromDsn } from './own-dsc.js';
+export {
+  type EventTrace,
+  type RequestSpan,
+  type RequestTrace,
+  RequestTracing,
+  type SpanStarter,
+} from './request-tracing.js';
 export { type RouteRule, RouteRules } from './route-rules.js';
 export { SpanBatch } from './span-batch.js';
 export {
