@@ -36,7 +36,9 @@ export interface EventTrace {
 
 /** What tracing needs of the Sentry SDK (the SDK adapter is one): its identity, and a span per sampled request. */
 export interface SpanStarter {
+  /** What the sidecar's own dynamic sampling context is made of. */
   readonly identity: DscIdentity;
+  /** A span for a sampled request, sent when it ends under `dsc`, the trace's sampling context. */
   startRequestSpan(
     decision: TraceDecision,
     name: string,
