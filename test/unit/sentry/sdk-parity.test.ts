@@ -1,15 +1,15 @@
 import { debug } from '@sentry/core';
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/log/logger.js';
-import { createRegistry } from '../../src/metrics/registry.js';
-import { SentryMetrics } from '../../src/sentry/metrics.js';
-import { releaseOf, sentryOptions } from '../../src/sentry/sdk/client-options.js';
-import { createSentryClient } from '../../src/sentry/sdk/sentry-client.js';
-import { OwnDsc } from '../../src/sentry/tracing/own-dsc.js';
-import { spanEnvelope } from '../../src/sentry/tracing/span-envelope.js';
-import { decideTrace, type TraceDecision } from '../../src/sentry/tracing/trace-propagation.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { createLogger } from '../../../src/log/logger.js';
+import { createRegistry } from '../../../src/metrics/registry.js';
+import { SentryMetrics } from '../../../src/sentry/metrics.js';
+import { releaseOf, sentryOptions } from '../../../src/sentry/sdk/client-options.js';
+import { createSentryClient } from '../../../src/sentry/sdk/sentry-client.js';
+import { OwnDsc } from '../../../src/sentry/tracing/own-dsc.js';
+import { spanEnvelope } from '../../../src/sentry/tracing/span-envelope.js';
+import { decideTrace, type TraceDecision } from '../../../src/sentry/tracing/trace-propagation.js';
 
 /**
  * The sidecar builds trace baggage and span envelopes itself instead of through Sentry span

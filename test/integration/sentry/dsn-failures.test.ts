@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMetrics, type Sample, valueOf } from '../helpers/prometheus-text.js';
-import type { SentrySink } from '../helpers/sentry-sink.js';
-import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
-import type { RunningSidecar } from '../helpers/sidecar.js';
+import { parseMetrics, type Sample, valueOf } from '../../helpers/prometheus-text.js';
+import type { SentrySink } from '../../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../../helpers/sidecar.js';
 
 /**
  * Sentry answering 429, hanging, or refusing connections must not change what clients get or

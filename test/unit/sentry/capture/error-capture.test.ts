@@ -1,11 +1,11 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger.js';
-import { ErrorCapture } from '../../src/sentry/capture/error-capture.js';
-import type { ErrorReport } from '../../src/sentry/capture/error-report.js';
-import { RateLimiter } from '../../src/sentry/capture/rate-limit.js';
-import { RecentErrors } from '../../src/sentry/capture/recent-errors.js';
-import { SentryMetrics } from '../../src/sentry/metrics.js';
+import { createLogger } from '../../../../src/log/logger.js';
+import { ErrorCapture } from '../../../../src/sentry/capture/error-capture.js';
+import type { ErrorReport } from '../../../../src/sentry/capture/error-report.js';
+import { RateLimiter } from '../../../../src/sentry/capture/rate-limit.js';
+import { RecentErrors } from '../../../../src/sentry/capture/recent-errors.js';
+import { SentryMetrics } from '../../../../src/sentry/metrics.js';
 
 function clock(start = 0) {
   let now = start;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FailingBackend } from '../fixtures/failing-backend.js';
-import { type SentrySink, spansIn } from '../helpers/sentry-sink.js';
-import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
-import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { FailingBackend } from '../../fixtures/failing-backend.js';
+import { type SentrySink, spansIn } from '../../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../../helpers/sidecar.js';
 
 /** SENTRY_INCOMING_TRACE_HEADERS=ignore: a client's trace context never reaches the backend. */
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import { type FailingBackend, startFailingBackend } from '../../fixtures/failing-backend.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
 
 /** Without SENTRY_DSN: the sidecar starts normally, says so once, and still lists errors. */
 

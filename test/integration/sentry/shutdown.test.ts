@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
-import { spawnSidecar } from '../helpers/child-sidecar.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type SentrySink, type SinkMode, startSentrySink } from '../helpers/sentry-sink.js';
+import { type FailingBackend, startFailingBackend } from '../../fixtures/failing-backend.js';
+import { spawnSidecar } from '../../helpers/child-sidecar.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type SentrySink, type SinkMode, startSentrySink } from '../../helpers/sentry-sink.js';
 
 /**
  * SIGTERM with Sentry events still on their way: the real sidecar process (src/main.ts) flushes

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SpanBatch } from '../../src/sentry/tracing/span-batch.js';
+import { SpanBatch } from '../../../../src/sentry/tracing/span-batch.js';
 
 describe('SpanBatch', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SendPause } from '../../src/sentry/sdk/send-pause.js';
+import { SendPause } from '../../../../src/sentry/sdk/send-pause.js';
 
 describe('pausing sends to an unreachable Sentry', () => {
   function pauseAt(clock: { t: number }) {

@@ -1,14 +1,14 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
-import { createRegistry } from '../../src/metrics/registry.js';
-import { SENTRY_METRICS, SentryMetrics } from '../../src/sentry/metrics.js';
-import type { SendPauseOptions } from '../../src/sentry/sdk/send-pause.js';
-import { createSentryClient } from '../../src/sentry/sdk/sentry-client.js';
-import { sentryTransport, type TransportFactory } from '../../src/sentry/sdk/transport.js';
-import { decideTrace } from '../../src/sentry/tracing/trace-propagation.js';
-import { type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
-import { captureLogs } from '../helpers/sidecar.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { createRegistry } from '../../../src/metrics/registry.js';
+import { SENTRY_METRICS, SentryMetrics } from '../../../src/sentry/metrics.js';
+import type { SendPauseOptions } from '../../../src/sentry/sdk/send-pause.js';
+import { createSentryClient } from '../../../src/sentry/sdk/sentry-client.js';
+import { sentryTransport, type TransportFactory } from '../../../src/sentry/sdk/transport.js';
+import { decideTrace } from '../../../src/sentry/tracing/trace-propagation.js';
+import { type SentrySink, startSentrySink } from '../../helpers/sentry-sink.js';
+import { captureLogs } from '../../helpers/sidecar.js';
 
 type TransportOptions = Parameters<TransportFactory>[0];
 type Envelope = Parameters<ReturnType<TransportFactory>['send']>[0];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileRoutePattern } from '../../src/config/route-pattern.js';
-import { OwnDsc, orgIdFromDsn } from '../../src/sentry/tracing/own-dsc.js';
-import { RouteRules } from '../../src/sentry/tracing/route-rules.js';
+import { compileRoutePattern } from '../../../../src/config/route-pattern.js';
+import { OwnDsc, orgIdFromDsn } from '../../../../src/sentry/tracing/own-dsc.js';
+import { RouteRules } from '../../../../src/sentry/tracing/route-rules.js';
 import {
   decideTrace,
   dscToBaggage,
@@ -12,7 +12,7 @@ import {
   sentryTraceHeader,
   stripIncomingTrace,
   traceparentHeader,
-} from '../../src/sentry/tracing/trace-propagation.js';
+} from '../../../../src/sentry/tracing/trace-propagation.js';
 
 const T = '4bf92f3577b34da6a3ce929d0e0e4736';
 const S = '00f067aa0ba902b7';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailingBackend, startFailingBackend } from '../fixtures/failing-backend.js';
-import { leaksIn, PII } from '../fixtures/pii-corpus.js';
-import { type SentryEvent, type SentrySink, startSentrySink } from '../helpers/sentry-sink.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import { type FailingBackend, startFailingBackend } from '../../fixtures/failing-backend.js';
+import { leaksIn, PII } from '../../fixtures/pii-corpus.js';
+import { type SentryEvent, type SentrySink, startSentrySink } from '../../helpers/sentry-sink.js';
+import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
 
 /**
  * Personal data never leaves: a corpus of sensitive values goes through every channel a request

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FailingBackend } from '../fixtures/failing-backend.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import type { SentrySink } from '../helpers/sentry-sink.js';
-import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
-import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { FailingBackend } from '../../fixtures/failing-backend.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import type { SentrySink } from '../../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../../helpers/sidecar.js';
 
 /**
  * The per-minute caps: at most 3 events per fingerprint and 5 overall here. Identical errors are

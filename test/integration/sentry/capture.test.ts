@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FailingBackend } from '../fixtures/failing-backend.js';
-import { parseMetrics, scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type SentryEvent, type SentrySink, SINK_PUBLIC_KEY, spansIn } from '../helpers/sentry-sink.js';
-import { type SentryStack, startSentryStack } from '../helpers/sentry-stack.js';
-import type { RunningSidecar } from '../helpers/sidecar.js';
+import type { FailingBackend } from '../../fixtures/failing-backend.js';
+import { parseMetrics, scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type SentryEvent, type SentrySink, SINK_PUBLIC_KEY, spansIn } from '../../helpers/sentry-sink.js';
+import { type SentryStack, startSentryStack } from '../../helpers/sentry-stack.js';
+import type { RunningSidecar } from '../../helpers/sidecar.js';
 
 /**
  * The real Sentry SDK in the sidecar, sending to a local envelope sink in a child process:
