@@ -67,10 +67,10 @@ function header(value: string | string[] | undefined): string | null {
 
 /**
  * The request half of a transport, without the SDK's stream plumbing: the envelope is written
- * with one `end()`. Measured on this machine against a local sink: the SDK's Node transport
- * costs ~125 µs of CPU per envelope, this one under the SDK's `createTransport` (which keeps
- * its queue bound, rate-limit backoff, client reports and flush) ~80 µs. Every sampled request
- * sends one envelope, so at 10% sampling that is ~4–5 µs off every proxied request.
+ * with one `end()`, under the SDK's `createTransport`, which keeps its queue bound, rate-limit
+ * backoff, client reports and flush. It costs clearly less CPU per envelope than the SDK's Node
+ * transport, which pipes a stream per envelope (docs/PERFORMANCE.md), and every sampled request
+ * sends one envelope.
  */
 export function leanRequest(url: URL, options: BaseTransportOptions, guards: RequestGuards) {
   const native = url.protocol === 'https:' ? https : http;

@@ -15,8 +15,8 @@ import { outcomeOfResponse } from './outcomes.js';
 
 /**
  * How long a span envelope may wait for others to leave with, and how many may wait
- * (span-batch.ts). Batches of 16 saved more CPU but, each opening as many connections at once,
- * raised peak RSS under load by 4–10 MB; 4 cost none.
+ * (tracing/span-batch.ts). Larger batches saved more CPU but, each opening as many connections
+ * at once, raised peak memory under load; batches of 4 did not (docs/PERFORMANCE.md).
  */
 const SPAN_HOLD_MS = 100;
 const SPAN_BATCH_MAX = 4;

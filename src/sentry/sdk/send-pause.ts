@@ -1,7 +1,7 @@
 /**
  * When Sentry cannot be reached, every envelope would still try: a new connection, an error, a
- * stack trace, the SDK's loss accounting. Measured with 10% tracing against a DSN whose port
- * refuses connections, that raised the sidecar's CPU per proxied request by 40–60%. After
+ * stack trace, the SDK's loss accounting. Against a DSN whose port refuses connections, that
+ * made every proxied request markedly dearer in CPU (docs/PERFORMANCE.md). After
  * `threshold` consecutive failures, sending pauses instead: envelopes are refused at once (and
  * counted as lost to a network error). When the pause ends, one envelope goes as a probe while
  * the others are still refused: an answer ends the pauses, a failure starts the next one, twice

@@ -13,8 +13,9 @@ const CLIENT_REPORT_INTERVAL_MS = 60_000;
 /**
  * The Sentry client: the SDK's server-runtime client, which @sentry/node's own client extends
  * with what the sidecar turns off anyway (OpenTelemetry, async-context tracking, module-loader
- * hooks, default integrations). Loading @sentry/node for it would cost ~10 MB of RSS in module
- * code that never runs; only the transport through an HTTP proxy still comes from there.
+ * hooks, default integrations). Loading @sentry/node for it would keep megabytes of module code
+ * that never runs in memory (docs/PERFORMANCE.md); only the transport through an HTTP proxy
+ * still comes from there.
  */
 class SidecarClient extends ServerRuntimeClient {
   private readonly reports: NodeJS.Timeout | undefined;

@@ -3,10 +3,9 @@
  *
  * Sentry takes one trace per envelope, so every sampled request is still one POST; but POSTs
  * that leave together share the work around them (waking the event loop for the answers,
- * Sentry's side waking for the requests), where spaced-out ones each pay it alone. Measured on
- * the benchmark's machine with 10% tracing, in one process switching between the two every
- * 400 ms: 2–3% less CPU per proxied request in batches of up to 4 within 100 ms, 4–6% with no
- * cap (the cap is there for memory: see sdk/sentry-client.ts).
+ * Sentry's side waking for the requests), where spaced-out ones each pay it alone: measured,
+ * it takes CPU off every proxied request, more without a cap (docs/PERFORMANCE.md). The cap is
+ * there for memory (see sdk/request-spans.ts).
  *
  * Bounded both ways: at most `max` envelopes wait (a burst never crowds the transport's queue),
  * and none waits longer than `holdMs`. `flush()` hands over whatever waits, on shutdown before
