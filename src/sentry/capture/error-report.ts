@@ -1,4 +1,3 @@
-import type { ErrorKind } from './recent-errors.js';
 import type { StackFrame } from './stack-frames.js';
 
 /**
@@ -8,6 +7,7 @@ import type { StackFrame } from './stack-frames.js';
  * event and a /errors entry.
  */
 
+export type ErrorKind = 'backend_5xx' | 'upstream_failure' | 'app_error';
 export type ErrorLevel = 'fatal' | 'error' | 'warning' | 'info' | 'debug';
 export const ERROR_LEVELS: readonly ErrorLevel[] = ['fatal', 'error', 'warning', 'info', 'debug'];
 

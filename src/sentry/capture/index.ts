@@ -15,8 +15,8 @@ export {
   type ErrorCaptureDeps,
   type ErrorReporter,
 } from './error-capture.js';
-export { ERROR_LEVELS, type ErrorLevel, type ErrorReport } from './error-report.js';
+export { ERROR_LEVELS, type ErrorKind, type ErrorLevel, type ErrorReport } from './error-report.js';
 export { createErrorsRouter } from './errors-router.js';
 export { type ProxyErrorInput, proxyErrorHead, proxyErrorReport } from './proxy-error-report.js';
 export { RateLimiter } from './rate-limit.js';
-export { type ErrorKind, type RecentError, RecentErrors } from './recent-errors.js';
+export { type RecentError, RecentErrors } from './recent-errors.js';

@@ -1,6 +1,5 @@
 import { safeUserId, scrubBody, scrubHeaders, scrubQuery, scrubText } from '../scrub/index.js';
-import type { ErrorReport } from './error-report.js';
-import type { ErrorKind } from './recent-errors.js';
+import type { ErrorKind, ErrorReport } from './error-report.js';
 
 /** What the proxy knows about a failed exchange. */
 export interface ProxyErrorInput {

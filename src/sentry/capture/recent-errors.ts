@@ -1,20 +1,17 @@
+import type { ErrorKind, ErrorReport } from './error-report.js';
+
 /**
  * The most recent captured errors, already scrubbed, for GET /errors: an operator without Sentry
  * (or with Sentry down) still sees what failed. Bounded: the oldest entry makes room.
  */
 
-export type ErrorKind = 'backend_5xx' | 'upstream_failure' | 'app_error';
-
 /** Where the event stands with Sentry. */
 export type SentryDelivery = 'disabled' | 'pending' | 'sent' | 'failed';
 
-export interface RecentErrorInput {
-  readonly kind: ErrorKind;
+/** What the list keeps of a report, and where the event went. */
+export interface RecentErrorInput
+  extends Pick<ErrorReport, 'kind' | 'message' | 'fingerprint' | 'tags' | 'requestId'> {
   readonly level: string;
-  readonly message: string;
-  readonly fingerprint: readonly string[];
-  readonly tags: Readonly<Record<string, string>>;
-  readonly requestId?: string | undefined;
   readonly traceId?: string | undefined;
   readonly sentryEventId?: string | undefined;
 }
