@@ -8,7 +8,6 @@ import {
   looksLikeIban,
   PHONE_IN_TEXT,
 } from '../../privacy/index.js';
-
 import { isSensitiveKey } from './sensitive-keys.js';
 
 /** What a scrubbed value is replaced with, as Sentry's own server-side scrubbing writes it. */

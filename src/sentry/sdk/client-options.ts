@@ -43,8 +43,8 @@ export function releaseOf(config: SentryConfig): string | undefined {
  * - `enableTracing` no longer exists (tracing is on when a sample rate or sampler is set). The
  *   SDK itself starts no spans here (`tracesSampleRate: 0`): the sidecar samples per route,
  *   propagates the trace headers and sends each sampled request's span itself
- *   (span-envelope.ts), in the streamed span format of v11. `traceLifecycle: 'static'` keeps
- *   the SDK from installing its span-streaming buffer, which would have no span to hold.
+ *   (tracing/span-envelope.ts), in the streamed span format of v11. `traceLifecycle: 'static'`
+ *   keeps the SDK from installing its span-streaming buffer, which would have no span to hold.
  * - The event identifies itself as @sentry/node's would: platform `node`, the Node runtime, the
  *   host name as `server_name` (the pod's name in Kubernetes), SDK `sentry.javascript.node`.
  * - Profiling needs @sentry/profiling-node and would profile the proxy, not the backend, so

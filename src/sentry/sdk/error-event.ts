@@ -4,7 +4,7 @@ import type { ErrorReport } from '../capture/index.js';
 import type { EventTrace } from '../tracing/index.js';
 
 /** An error report as a Sentry event: every field comes from the report, already scrubbed. */
-export function toEvent(report: ErrorReport): Event {
+function toEvent(report: ErrorReport): Event {
   const event: Event = {
     level: report.level,
     fingerprint: [...report.fingerprint],
