@@ -1,5 +1,13 @@
 import { isIP } from 'node:net';
-import { ibanValid, luhnValid } from '../privacy/checksums.js';
+import {
+  DIGIT_RUN,
+  EMAIL_IN_LABEL,
+  holdsCardNumber,
+  IBAN_IN_LABEL,
+  IPV4_IN_LABEL,
+  ibanValid,
+  PHONE_IN_LABEL,
+} from '../privacy/index.js';
 
 /**
  * Recognises values that look like personal data, so they are refused as label values: a label
@@ -18,30 +26,22 @@ export const PERSONAL_DATA_RULES: Readonly<Record<PersonalDataKind, string>> = O
   phone_number: 'looks like a phone number; personal data is never a label',
 });
 
-const EMAIL = /[^\s@]+@[^\s@]+\.[a-z]{2,}/i;
-/** Runs of digits, optionally grouped by single spaces or dashes as card numbers are written. */
-const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
-/** Country code, check digits, 11 to 30 alphanumerics (ISO 13616), optionally in groups. */
-const IBAN_CANDIDATE = /[a-z]{2}\d{2}(?:[ ]?[a-z0-9]){11,30}/gi;
+/** Refused as labels only (each would make a series per user or record); Sentry keeps ids, to link events. */
 const UUID_OR_HEX_ID =
   /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-z])(?=[0-9a-f]*\d)[0-9a-f]{24,}(?![0-9a-z])/i;
-const IPV4 = /(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])/;
-/** E.164: a plus sign and 8 to 15 digits. */
-const PHONE = /\+\d{8,15}(?!\d)/;
 
-/** 'card_number' for a 13–19 digit run passing Luhn (ISO/IEC 7812), 'id' for any other run of 10+ digits. */
+/** 'card_number' for a digit run holding a card number, 'id' for any other run of 10+ digits. */
 function longDigitRun(value: string): 'card_number' | 'id' | undefined {
   let found: 'id' | undefined;
   for (const match of value.matchAll(DIGIT_RUN)) {
-    const digits = match[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return 'card_number';
-    if (digits.length >= 10) found = 'id';
+    if (holdsCardNumber(match[0])) return 'card_number';
+    if (match[0].replace(/[ -]/g, '').length >= 10) found = 'id';
   }
   return found;
 }
 
 function hasIban(value: string): boolean {
-  for (const match of value.matchAll(IBAN_CANDIDATE)) {
+  for (const match of value.matchAll(IBAN_IN_LABEL)) {
     const compact = match[0].replace(/ /g, '');
     // The regex is greedy; an IBAN followed by more letters or digits is found by shortening.
     for (let end = compact.length; end >= 15; end--) {
@@ -61,10 +61,10 @@ export function personalDataKind(value: string): PersonalDataKind | undefined {
     const c = value.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
   }
-  if (value.includes('@') && EMAIL.test(value)) return 'email';
-  if (digits >= 4 && (IPV4.test(value) || isIP(value) !== 0)) return 'ip_address';
+  if (value.includes('@') && EMAIL_IN_LABEL.test(value)) return 'email';
+  if (digits >= 4 && (IPV4_IN_LABEL.test(value) || isIP(value) !== 0)) return 'ip_address';
   if (value.includes(':') && isIP(value) !== 0) return 'ip_address';
-  if (digits >= 8 && PHONE.test(value)) return 'phone_number';
+  if (digits >= 8 && PHONE_IN_LABEL.test(value)) return 'phone_number';
   if (digits >= 2 && value.length >= 15 && hasIban(value)) return 'iban';
   if (digits >= 10) {
     const run = longDigitRun(value);

@@ -2,14 +2,16 @@ import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { SentryConfig } from '../config/sentry.js';
 import type { Logger } from '../log/logger.js';
-import type { SentryBackend } from './backend.js';
-import { ErrorCapture, type ErrorReporter } from './capture.js';
-import { createErrorsRouter } from './errors-router.js';
+import {
+  createErrorsRouter,
+  ErrorCapture,
+  type ErrorReporter,
+  RateLimiter,
+  RecentErrors,
+} from './capture/index.js';
 import { SentryMetrics } from './metrics.js';
 import { createProxyObserver, type SentryProxyObserver } from './proxy-observer.js';
-import { RateLimiter } from './rate-limit.js';
-import { RecentErrors } from './recent-errors.js';
-import type { TransportFactory } from './transport.js';
+import { type SdkAdapter, startSentryClient, type TransportFactory } from './sdk/index.js';
 
 export interface ErrorTrackingDeps {
   readonly registry: Registry;
@@ -49,6 +51,33 @@ function dsnHost(dsn: string): string {
   }
 }
 
+/** What is on, logged once Sentry has started; the DSN's host only, never its key. */
+function logStarted(logger: Logger, config: SentryConfig, dsn: string, release: string | undefined): void {
+  const traces = config.enableTracing ? percent(config.tracesSampleRate) : 'off';
+  logger.info(
+    {
+      sentry_host: dsnHost(dsn),
+      environment: config.environment,
+      release: release ?? null,
+      traces_sample_rate: config.enableTracing ? config.tracesSampleRate : 0,
+      traces_route_sample_rates: Object.fromEntries(
+        config.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate]),
+      ),
+      traces_excluded_routes: config.tracesExcludeRoutes.map((p) => p.template),
+      incoming_trace_headers: config.incomingTraceHeaders,
+      max_events_per_minute: config.maxEventsPerMinute,
+      max_events_per_fingerprint_per_minute: config.maxEventsPerFingerprintPerMinute,
+    },
+    `Sentry error tracking enabled for environment ${config.environment}; traces sample rate ${traces}`,
+  );
+  if (config.profilesSampleRate > 0) {
+    logger.warn(
+      { profiles_sample_rate: config.profilesSampleRate },
+      'SENTRY_PROFILES_SAMPLE_RATE is accepted but not used: the sidecar does not profile (profile the backend itself)',
+    );
+  }
+}
+
 export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDeps): ErrorTracking {
   const { logger } = deps;
   const enabled = config.dsn !== undefined;
@@ -63,7 +92,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
   const upstream = deps.upstream.host;
   const observer = createProxyObserver({ config, upstream, capture });
   const router = createErrorsRouter({ recent, sentryEnabled: enabled, environment: config.environment });
-  let backend: SentryBackend | undefined;
+  let sdk: SdkAdapter | undefined;
 
   return {
     enabled,
@@ -79,48 +108,24 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
         return;
       }
       try {
-        // Loaded here, not at import: a sidecar without a DSN never loads the SDK.
-        const { startSdkBackend } = await import('./sdk-backend.js');
-        backend = await startSdkBackend({
+        sdk = await startSentryClient({
           config: { ...config, dsn },
           metrics,
           logger,
           transport: deps.transport,
           onDelivered: (eventId, outcome) => recent.delivered(eventId, outcome),
         });
-        capture.attach(backend);
+        capture.attach(sdk);
       } catch (error) {
         logger.error({ err: error }, 'Sentry failed to start: errors are listed at GET /errors only');
         return;
       }
-      const traces = config.enableTracing ? percent(config.tracesSampleRate) : 'off';
-      logger.info(
-        {
-          sentry_host: dsnHost(dsn),
-          environment: config.environment,
-          release: backend.identity.release ?? null,
-          traces_sample_rate: config.enableTracing ? config.tracesSampleRate : 0,
-          traces_route_sample_rates: Object.fromEntries(
-            config.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate]),
-          ),
-          traces_excluded_routes: config.tracesExcludeRoutes.map((p) => p.template),
-          incoming_trace_headers: config.incomingTraceHeaders,
-          max_events_per_minute: config.maxEventsPerMinute,
-          max_events_per_fingerprint_per_minute: config.maxEventsPerFingerprintPerMinute,
-        },
-        `Sentry error tracking enabled for environment ${config.environment}; traces sample rate ${traces}`,
-      );
-      if (config.profilesSampleRate > 0) {
-        logger.warn(
-          { profiles_sample_rate: config.profilesSampleRate },
-          'SENTRY_PROFILES_SAMPLE_RATE is accepted but not used: the sidecar does not profile (profile the backend itself)',
-        );
-      }
+      logStarted(logger, config, dsn, sdk.identity.release);
     },
     async close(timeoutMs) {
-      const running = backend;
+      const running = sdk;
       if (running === undefined) return;
-      backend = undefined;
+      sdk = undefined;
       let flushed = false;
       try {
         // The SDK reads a timeout of 0 as "wait forever".

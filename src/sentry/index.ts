@@ -1,8 +1,20 @@
-export type { CaptureOutcome, CaptureResult, ErrorReporter } from './capture.js';
-export type { AppErrorInput, ErrorLevel } from './error-report.js';
-export { ERROR_LEVELS } from './error-report.js';
+/**
+ * Error tracking and tracing with Sentry, the one entry the rest of the sidecar imports, and
+ * the only part of it that loads the Sentry SDK. Rooms: sdk/ (the SDK client, its transport and
+ * send pause), tracing/ (trace headers, sampling, spans), capture/ (what is reported, rate
+ * limits, GET /errors), scrub/ (what may leave the sidecar). error-tracking.ts wires them;
+ * proxy-observer.ts hooks them into the proxy.
+ */
+export {
+  type AppErrorInput,
+  type CaptureOutcome,
+  type CaptureResult,
+  ERROR_LEVELS,
+  type ErrorLevel,
+  type ErrorReporter,
+  type RecentError,
+} from './capture/index.js';
 export { createErrorTracking, type ErrorTracking, type ErrorTrackingDeps } from './error-tracking.js';
 export { SENTRY_EVENT_OUTCOMES, SENTRY_METRICS, type SentryEventOutcome } from './metrics.js';
-export type { RecentError } from './recent-errors.js';
-export { FILTERED, isSensitiveKey, scrubText, scrubValue } from './scrub.js';
-export type { TransportFactory } from './transport.js';
+export { FILTERED, isSensitiveKey, scrubText, scrubValue } from './scrub/index.js';
+export type { TransportFactory } from './sdk/index.js';

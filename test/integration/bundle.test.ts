@@ -19,14 +19,14 @@ describe('the production bundle', () => {
     const main = chunk('main.js');
     expect(main).not.toContain('@sentry/');
     expect(staticImports(main).filter((m) => !m.startsWith('node:'))).toEqual(['url']);
-    expect(main).toContain('await import("./sdk-backend.js")');
+    expect(main).toContain('await import("./sentry-client.js")');
   });
 
   it('loads @sentry/node only for the transport through an HTTP proxy, and no OpenTelemetry SDK', () => {
-    const sentry = chunk('sdk-backend.js');
+    const sentry = chunk('sentry-client.js');
     expect(staticImports(sentry).filter((m) => !m.startsWith('node:'))).toEqual(['./main.js']);
     expect([...sentry.matchAll(/import\("@sentry\/node"\)/g)]).toHaveLength(1);
-    for (const name of ['main.js', 'sdk-backend.js', 'lib.js']) {
+    for (const name of ['main.js', 'sentry-client.js', 'lib.js']) {
       // rolldown heads each bundled module with its path.
       expect(chunk(name)).not.toMatch(
         /^\/\/ node_modules\/(?:@opentelemetry\/(?!api\/)|import-in-the-middle|@sentry\/node\/)/m,

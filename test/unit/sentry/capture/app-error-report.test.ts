@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { appErrorReport, messageShape } from '../../../../src/sentry/capture/app-error-report.js';
+
+describe('appErrorReport', () => {
+  it('builds an exception event grouped by component, type and the failing frame', () => {
+    const report = appErrorReport({
+      message: 'no balance for jane@example.com',
+      errorType: 'LookupError',
+      component: 'accounts',
+      level: 'warning',
+      stack:
+        'Traceback (most recent call last):\n  File "/app/a.py", line 3, in run\n  File "/app/b.py", line 9, in find\nLookupError: x',
+      context: { attempt: 1, password: 'p' },
+      traceId: 'a'.repeat(32),
+      requestId: 'r-9',
+      timestamp: 1_700_000_000_123,
+    });
+    expect(report).toMatchObject({
+      kind: 'app_error',
+      level: 'warning',
+      message: 'LookupError: no balance for [Filtered]',
+      fingerprint: ['app-error', 'accounts', 'LookupError', '/app/b.py:find'],
+      tags: { kind: 'app_error', component: 'accounts', error_type: 'LookupError' },
+      exception: { type: 'LookupError', value: 'no balance for [Filtered]' },
+      extra: { attempt: 1, password: '[Filtered]' },
+      contexts: { sidecar: { source: 'ingest', request_id: 'r-9', trace_id: 'a'.repeat(32) } },
+      timestamp: 1_700_000_000.123,
+    });
+    expect(report.exception?.frames?.map((f) => f.function)).toEqual(['run', 'find']);
+  });
+
+  it('falls back for missing or odd fields and keeps unparsed stacks as scrubbed text', () => {
+    const report = appErrorReport({
+      message: 'boom 42 at 0xdeadbeef',
+      errorType: '  ',
+      level: 'critical' as never,
+      stack: 'java.lang.IllegalStateException: token=abc\n\tat com.example.Foo.bar(Foo.java:10)',
+      traceId: 'not-a-trace',
+    });
+    expect(report.level).toBe('error');
+    expect(report.fingerprint).toEqual(['app-error', 'app', 'Error', 'boom <n> at <hex>']);
+    expect(report.extra?.stack).toContain('token=[Filtered]');
+    expect(report.contexts?.sidecar).toEqual({ source: 'ingest' });
+  });
+});
+
+describe('messageShape', () => {
+  it('folds numbers, hex ids and quoted values', () => {
+    expect(messageShape('user 123 "x" not in deadbeef01 after 5 tries')).toBe(
+      'user <n> <s> not in <hex> after <n> tries',
+    );
+  });
+});
