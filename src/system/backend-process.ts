@@ -4,17 +4,11 @@ import pidusage from 'pidusage';
 import type { Registry } from 'prom-client';
 import type { BackendProcessTarget } from '../config/system.js';
 import { abortable } from './abortable.js';
+import { BACKEND_PROCESS_METRICS } from './backend-process-metrics.js';
 import { USER_HZ } from './host-cpu-memory.js';
 import { matchingRoots, parseBootTime, processTree, readProcessTable } from './process-table.js';
 import type { Collector } from './scheduler.js';
 import { snapshotCounter, snapshotGauge } from './snapshot-metric.js';
-
-export const BACKEND_PROCESS_FOUND_METRIC = 'sidecar_backend_process_found';
-export const BACKEND_PROCESS_COUNT_METRIC = 'sidecar_backend_process_count';
-export const BACKEND_PROCESS_CPU_UTILIZATION_METRIC = 'sidecar_backend_process_cpu_utilization_ratio';
-export const BACKEND_PROCESS_CPU_TIME_METRIC = 'sidecar_backend_process_cpu_time_seconds_total';
-export const BACKEND_PROCESS_MEMORY_METRIC = 'sidecar_backend_process_memory_usage_bytes';
-export const BACKEND_PROCESS_START_TIME_METRIC = 'sidecar_backend_process_start_time_seconds';
 
 export class PidFileError extends Error {
   constructor(path: string, detail: string) {
@@ -77,53 +71,17 @@ export function createBackendProcessCollector(
   let previousAt: number | undefined;
   let cpuSecondsTotal = 0;
 
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_FOUND_METRIC,
-      help: 'Whether the backend process (BACKEND_PID, BACKEND_PID_FILE or BACKEND_PROCESS_MATCH) was found at the last collection.',
-    },
-    () => [[{}, snapshot.found ? 1 : 0]],
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.found, () => [[{}, snapshot.found ? 1 : 0]]);
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.count, () => [[{}, snapshot.count]]);
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.cpuUtilization, () =>
+    snapshot.cpuUtilization === undefined ? [] : [[{}, snapshot.cpuUtilization]],
   );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_COUNT_METRIC,
-      help: 'Processes counted as the backend: the matched process(es) and their descendants.',
-    },
-    () => [[{}, snapshot.count]],
+  snapshotCounter(registry, BACKEND_PROCESS_METRICS.cpuTime, () => [[{}, cpuSecondsTotal]]);
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.memory, () =>
+    snapshot.memoryBytes === undefined ? [] : [[{}, snapshot.memoryBytes]],
   );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_CPU_UTILIZATION_METRIC,
-      help: 'CPU used by the backend processes over the last interval, as a share of all CPUs available (0-1; one busy core of two is 0.5).',
-    },
-    () => (snapshot.cpuUtilization === undefined ? [] : [[{}, snapshot.cpuUtilization]]),
-  );
-  snapshotCounter(
-    registry,
-    {
-      name: BACKEND_PROCESS_CPU_TIME_METRIC,
-      help: 'CPU seconds the backend processes used while observed, user and system; rate() is the number of cores busy.',
-    },
-    () => [[{}, cpuSecondsTotal]],
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_MEMORY_METRIC,
-      help: 'Resident set size of the backend processes, summed (pages shared between forked workers count once per worker).',
-    },
-    () => (snapshot.memoryBytes === undefined ? [] : [[{}, snapshot.memoryBytes]]),
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_START_TIME_METRIC,
-      help: 'Unix time the backend process started; a change means it restarted.',
-    },
-    () => (snapshot.startTimeSeconds === undefined ? [] : [[{}, snapshot.startTimeSeconds]]),
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.startTime, () =>
+    snapshot.startTimeSeconds === undefined ? [] : [[{}, snapshot.startTimeSeconds]],
   );
 
   const notFound = () => {

@@ -4,14 +4,10 @@ import path from 'node:path';
 import tls, { type DetailedPeerCertificate } from 'node:tls';
 import type { Registry } from 'prom-client';
 import type { TlsProbeTarget } from '../config/system.js';
+import { CERTIFICATE_METRICS } from './certificates-metrics.js';
 import type { Collector } from './scheduler.js';
 import { type Sample, snapshotGauge } from './snapshot-metric.js';
 
-export const TLS_CERT_NOT_AFTER_METRIC = 'sidecar_tls_certificate_not_after_timestamp_seconds';
-export const TLS_CERT_NOT_BEFORE_METRIC = 'sidecar_tls_certificate_not_before_timestamp_seconds';
-export const TLS_CERT_CHECK_SUCCESS_METRIC = 'sidecar_tls_certificate_check_success';
-
-const CERT_LABELS = ['source_type', 'source', 'subject_cn', 'issuer_cn', 'serial_number'] as const;
 /** Files read when TLS_CERT_FILES names a directory. */
 const CERT_FILE = /\.(?:pem|crt|cer)$/i;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -146,30 +142,16 @@ export function createCertificatesCollector(
 
   snapshotGauge(
     registry,
-    {
-      name: TLS_CERT_NOT_AFTER_METRIC,
-      help: 'Unix time a certificate expires (notAfter), for each certificate of each file and each probed server, chain included.',
-      labelNames: CERT_LABELS,
-    },
+    CERTIFICATE_METRICS.notAfter,
     certSamples((c) => c.notAfterSeconds),
   );
   snapshotGauge(
     registry,
-    {
-      name: TLS_CERT_NOT_BEFORE_METRIC,
-      help: 'Unix time a certificate becomes valid (notBefore).',
-      labelNames: CERT_LABELS,
-    },
+    CERTIFICATE_METRICS.notBefore,
     certSamples((c) => c.notBeforeSeconds),
   );
-  snapshotGauge(
-    registry,
-    {
-      name: TLS_CERT_CHECK_SUCCESS_METRIC,
-      help: 'Whether the last read of a certificate file or TLS probe succeeded; on 0 its expiry series show the last known certificates.',
-      labelNames: ['source_type', 'source'],
-    },
-    () => [...sources.values()].map((s): Sample => [{ source_type: s.type, source: s.source }, s.ok ? 1 : 0]),
+  snapshotGauge(registry, CERTIFICATE_METRICS.checkSuccess, () =>
+    [...sources.values()].map((s): Sample => [{ source_type: s.type, source: s.source }, s.ok ? 1 : 0]),
   );
 
   const record = (type: SourceState['type'], source: string, result: CertificateInfo[] | Error): string[] => {

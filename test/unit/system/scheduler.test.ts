@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderMetrics } from '../../src/metrics/exposition.js';
-import { COLLECTOR_ERRORS_METRIC, type Collector, CollectorScheduler } from '../../src/system/scheduler.js';
-import { snapshotGauge } from '../../src/system/snapshot-metric.js';
-import { parseMetrics, valueOf } from '../helpers/prometheus-text.js';
-import { captureLogs } from '../helpers/sidecar.js';
+import { renderMetrics } from '../../../src/metrics/exposition.js';
+import { type Collector, CollectorScheduler } from '../../../src/system/scheduler.js';
+import { COLLECTOR_METRICS } from '../../../src/system/scheduler-metrics.js';
+import { snapshotGauge } from '../../../src/system/snapshot-metric.js';
+import { parseMetrics, valueOf } from '../../helpers/prometheus-text.js';
+import { captureLogs } from '../../helpers/sidecar.js';
 
 /** A collector that counts its runs and exposes the count as a gauge, like the real ones do. */
 function countingCollector(registry: Registry, name: string): Collector & { runs: number } {
@@ -16,7 +17,9 @@ function countingCollector(registry: Registry, name: string): Collector & { runs
       collector.runs++;
     },
   };
-  snapshotGauge(registry, { name: `test_${name}_runs`, help: 'runs' }, () => [[{}, collector.runs]]);
+  snapshotGauge(registry, { name: `test_${name}_runs`, type: 'gauge', help: 'runs', labelNames: [] }, () => [
+    [{}, collector.runs],
+  ]);
   return collector;
 }
 
@@ -34,8 +37,8 @@ describe('CollectorScheduler', () => {
       logger,
     );
     const samples = parseMetrics(await renderMetrics(registry, 'prometheus'));
-    expect(valueOf(samples, COLLECTOR_ERRORS_METRIC, { collector: 'a' })).toBe(0);
-    expect(valueOf(samples, COLLECTOR_ERRORS_METRIC, { collector: 'b' })).toBe(0);
+    expect(valueOf(samples, COLLECTOR_METRICS.errors.name, { collector: 'a' })).toBe(0);
+    expect(valueOf(samples, COLLECTOR_METRICS.errors.name, { collector: 'b' })).toBe(0);
   });
 
   it('counts a throwing collector every run, logs it once, and logs the recovery once', async () => {
@@ -66,8 +69,8 @@ describe('CollectorScheduler', () => {
     broken = false;
     await sleep(100);
     const samples = parseMetrics(await renderMetrics(registry, 'prometheus'));
-    expect(valueOf(samples, COLLECTOR_ERRORS_METRIC, { collector: 'flaky' })).toBeGreaterThanOrEqual(4);
-    expect(valueOf(samples, COLLECTOR_ERRORS_METRIC, { collector: 'sync' })).toBeGreaterThanOrEqual(4);
+    expect(valueOf(samples, COLLECTOR_METRICS.errors.name, { collector: 'flaky' })).toBeGreaterThanOrEqual(4);
+    expect(valueOf(samples, COLLECTOR_METRICS.errors.name, { collector: 'sync' })).toBeGreaterThanOrEqual(4);
     const failures = logs.lines.filter((l) => l.collector === 'flaky' && l.level === 'warn');
     expect(failures).toHaveLength(1);
     expect(String(failures[0]!.msg)).toContain('kaputt');
@@ -97,8 +100,8 @@ describe('CollectorScheduler', () => {
     const text = await renderMetrics(registry, 'prometheus');
     expect(performance.now() - t0).toBeLessThan(50);
     const samples = parseMetrics(text);
-    expect(valueOf(samples, COLLECTOR_ERRORS_METRIC, { collector: 'stuck' })).toBeGreaterThanOrEqual(5);
-    expect(valueOf(samples, COLLECTOR_ERRORS_METRIC, { collector: 'healthy' })).toBe(0);
+    expect(valueOf(samples, COLLECTOR_METRICS.errors.name, { collector: 'stuck' })).toBeGreaterThanOrEqual(5);
+    expect(valueOf(samples, COLLECTOR_METRICS.errors.name, { collector: 'healthy' })).toBe(0);
     expect(valueOf(samples, 'test_healthy_runs')).toBe(healthy.runs);
     expect(logs.lines.filter((l) => l.collector === 'stuck' && l.level === 'warn')).toHaveLength(1);
   });
