@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../src/ingest/catalog.js';
-import { createLoggingErrorSink } from '../../src/ingest/error-sink.js';
-import { EventValidator } from '../../src/ingest/validate.js';
+import { EVENT_TYPES } from '../../../src/ingest/catalog.js';
+import { createLoggingErrorSink } from '../../../src/ingest/error-sink.js';
+import { EventValidator } from '../../../src/ingest/validate.js';
 
 const validator = new EventValidator();
 
