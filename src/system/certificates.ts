@@ -111,19 +111,8 @@ async function readCertFile(file: string, signal: AbortSignal): Promise<Certific
   return certificates;
 }
 
-/**
- * Expiry of the certificates in TLS_CERT_FILES (PEM files, e.g. nginx's) and of those presented
- * by TLS_PROBE_TARGETS. A source that cannot be read or reached keeps its last known
- * certificates, so an expiry alert does not resolve just because the check failed, and shows
- * `sidecar_tls_certificate_check_success 0`.
- */
-export function createCertificatesCollector(
-  registry: Registry,
-  files: readonly string[],
-  targets: readonly TlsProbeTarget[],
-): Collector {
-  const sources = new Map<string, SourceState>();
-
+/** Every certificate of every source, and whether each source's last check succeeded. */
+function registerCertificateFamilies(registry: Registry, sources: ReadonlyMap<string, SourceState>): void {
   const certSamples = (read: (c: CertificateInfo) => number) => () =>
     [...sources.values()].flatMap((s) =>
       s.certificates.map(
@@ -153,6 +142,22 @@ export function createCertificatesCollector(
   snapshotGauge(registry, CERTIFICATE_METRICS.checkSuccess, () =>
     [...sources.values()].map((s): Sample => [{ source_type: s.type, source: s.source }, s.ok ? 1 : 0]),
   );
+}
+
+/**
+ * Expiry of the certificates in TLS_CERT_FILES (PEM files, e.g. nginx's) and of those presented
+ * by TLS_PROBE_TARGETS. A source that cannot be read or reached keeps its last known
+ * certificates, so an expiry alert does not resolve just because the check failed, and shows
+ * `sidecar_tls_certificate_check_success 0`.
+ */
+export function createCertificatesCollector(
+  registry: Registry,
+  files: readonly string[],
+  targets: readonly TlsProbeTarget[],
+): Collector {
+  const sources = new Map<string, SourceState>();
+
+  registerCertificateFamilies(registry, sources);
 
   const record = (type: SourceState['type'], source: string, result: CertificateInfo[] | Error): string[] => {
     const key = `${type}\0${source}`;

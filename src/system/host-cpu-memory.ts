@@ -79,49 +79,59 @@ interface HostSnapshot {
 type SystemInformation = typeof import('systeminformation');
 let systemInformation: Promise<SystemInformation> | undefined;
 
-/**
- * Host CPU (from /proc/stat), load average and memory and swap (systeminformation's `mem()`,
- * which reads /proc/meminfo without spawning anything). Its `currentLoad()` is not used: it runs
- * `cat /proc/stat` through a shell with execSync, blocking the event loop.
- */
-export function createHostCpuMemoryCollector(registry: Registry): Collector {
-  let snapshot: HostSnapshot | undefined;
+type Read = () => HostSnapshot | undefined;
 
+function registerCpuFamilies(registry: Registry, read: Read): void {
   snapshotCounter(registry, HOST_METRICS.cpuTime, () =>
-    CPU_MODES.map((mode): Sample => [{ cpu_mode: mode }, (snapshot?.cpu.total[mode] ?? NaN) / USER_HZ]),
+    CPU_MODES.map((mode): Sample => [{ cpu_mode: mode }, (read()?.cpu.total[mode] ?? NaN) / USER_HZ]),
   );
   snapshotGauge(registry, HOST_METRICS.cpuUtilization, () => {
-    const shares = snapshot?.utilization;
+    const shares = read()?.utilization;
     return shares ? CPU_MODES.map((mode): Sample => [{ cpu_mode: mode }, shares[mode]]) : [];
   });
-  snapshotGauge(registry, HOST_METRICS.cpuLogicalCount, () =>
-    snapshot ? [[{}, snapshot.cpu.logicalCpus]] : [],
-  );
+  snapshotGauge(registry, HOST_METRICS.cpuLogicalCount, () => {
+    const snapshot = read();
+    return snapshot ? [[{}, snapshot.cpu.logicalCpus]] : [];
+  });
   [HOST_METRICS.loadAverage1m, HOST_METRICS.loadAverage5m, HOST_METRICS.loadAverage15m].forEach(
     (declaration, i) => {
-      snapshotGauge(registry, declaration, () => (snapshot ? [[{}, snapshot.load[i]!]] : []));
+      snapshotGauge(registry, declaration, () => {
+        const snapshot = read();
+        return snapshot ? [[{}, snapshot.load[i]!]] : [];
+      });
     },
   );
+}
 
-  const memoryStates = (m: MemorySnapshot): Sample[] => [
-    [{ system_memory_state: 'used' }, m.total - m.available],
-    [{ system_memory_state: 'free' }, m.free],
-    [{ system_memory_state: 'cached' }, m.cached],
-    [{ system_memory_state: 'buffers' }, m.buffers],
-  ];
-  snapshotGauge(registry, HOST_METRICS.memoryUsage, () => (snapshot ? memoryStates(snapshot.memory) : []));
+const memoryStates = (m: MemorySnapshot): Sample[] => [
+  [{ system_memory_state: 'used' }, m.total - m.available],
+  [{ system_memory_state: 'free' }, m.free],
+  [{ system_memory_state: 'cached' }, m.cached],
+  [{ system_memory_state: 'buffers' }, m.buffers],
+];
+
+function registerMemoryFamilies(registry: Registry, read: Read): void {
+  const memory = () => read()?.memory;
+  snapshotGauge(registry, HOST_METRICS.memoryUsage, () => {
+    const m = memory();
+    return m ? memoryStates(m) : [];
+  });
   snapshotGauge(registry, HOST_METRICS.memoryUtilization, () => {
-    const m = snapshot?.memory;
+    const m = memory();
     return m && m.total > 0
       ? memoryStates(m).map(([labels, value]): Sample => [labels, value / m.total])
       : [];
   });
-  snapshotGauge(registry, HOST_METRICS.memoryLimit, () => (snapshot ? [[{}, snapshot.memory.total]] : []));
-  snapshotGauge(registry, HOST_METRICS.memoryAvailable, () =>
-    snapshot ? [[{}, snapshot.memory.available]] : [],
-  );
+  snapshotGauge(registry, HOST_METRICS.memoryLimit, () => {
+    const m = memory();
+    return m ? [[{}, m.total]] : [];
+  });
+  snapshotGauge(registry, HOST_METRICS.memoryAvailable, () => {
+    const m = memory();
+    return m ? [[{}, m.available]] : [];
+  });
   snapshotGauge(registry, HOST_METRICS.pagingUsage, () => {
-    const m = snapshot?.memory;
+    const m = memory();
     return m
       ? [
           [{ system_paging_state: 'used' }, m.swapTotal - m.swapFree],
@@ -130,7 +140,7 @@ export function createHostCpuMemoryCollector(registry: Registry): Collector {
       : [];
   });
   snapshotGauge(registry, HOST_METRICS.pagingUtilization, () => {
-    const m = snapshot?.memory;
+    const m = memory();
     return m && m.swapTotal > 0
       ? [
           [{ system_paging_state: 'used' }, (m.swapTotal - m.swapFree) / m.swapTotal],
@@ -138,6 +148,17 @@ export function createHostCpuMemoryCollector(registry: Registry): Collector {
         ]
       : [];
   });
+}
+
+/**
+ * Host CPU (from /proc/stat), load average and memory and swap (systeminformation's `mem()`,
+ * which reads /proc/meminfo without spawning anything). Its `currentLoad()` is not used: it runs
+ * `cat /proc/stat` through a shell with execSync, blocking the event loop.
+ */
+export function createHostCpuMemoryCollector(registry: Registry): Collector {
+  let snapshot: HostSnapshot | undefined;
+  registerCpuFamilies(registry, () => snapshot);
+  registerMemoryFamilies(registry, () => snapshot);
 
   return {
     name: 'host',

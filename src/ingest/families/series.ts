@@ -1,6 +1,6 @@
-import {
-  type CounterChild,
-  type HistogramChild,
+import type {
+  CounterChild,
+  HistogramChild,
   LabeledCounter,
   LabeledHistogram,
 } from '../../metrics/labeled-metrics.js';
@@ -12,20 +12,32 @@ import {
  */
 type Siblings = (values: readonly string[]) => ReadonlyArray<readonly string[]>;
 
-export class CounterSeries {
+/** A family that hands out children by label values (labeled-metrics.ts). */
+interface Family<Child> {
+  child(values: readonly string[]): Child;
+  readonly size: number;
+}
+
+class FamilySeries<Child> {
   constructor(
-    readonly family: LabeledCounter,
+    private readonly family: Family<Child>,
     private readonly siblings?: Siblings,
   ) {}
 
   /** The child for `values`, created at 0 (with its siblings) on first use. */
-  get(values: readonly string[]): CounterChild {
+  get(values: readonly string[]): Child {
     const before = this.family.size;
     const child = this.family.child(values);
     if (this.siblings !== undefined && this.family.size !== before) {
       for (const sibling of this.siblings(values)) this.family.child(sibling);
     }
     return child;
+  }
+}
+
+export class CounterSeries extends FamilySeries<CounterChild> {
+  constructor(family: LabeledCounter, siblings?: Siblings) {
+    super(family, siblings);
   }
 
   inc(values: readonly string[], by = 1): void {
@@ -33,19 +45,9 @@ export class CounterSeries {
   }
 }
 
-export class HistogramSeries {
-  constructor(
-    readonly family: LabeledHistogram,
-    private readonly siblings?: Siblings,
-  ) {}
-
-  get(values: readonly string[]): HistogramChild {
-    const before = this.family.size;
-    const child = this.family.child(values);
-    if (this.siblings !== undefined && this.family.size !== before) {
-      for (const sibling of this.siblings(values)) this.family.child(sibling);
-    }
-    return child;
+export class HistogramSeries extends FamilySeries<HistogramChild> {
+  constructor(family: LabeledHistogram, siblings?: Siblings) {
+    super(family, siblings);
   }
 
   observe(values: readonly string[], value: number): void {
@@ -62,5 +64,3 @@ export function varying(index: number, all: readonly string[]): Siblings {
       return sibling;
     });
 }
-
-export { LabeledCounter, LabeledHistogram };
