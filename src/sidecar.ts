@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { createAdminApp } from './admin/admin-app.js';
+import { registerBuildInfo } from './build-info.js';
 import type { Config } from './config/config.js';
 import { HttpMetrics } from './http-metrics/http-metrics.js';
 import { RouteBudget } from './http-metrics/route-budget.js';
@@ -56,12 +57,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   const startedAt = Date.now();
   let draining = false;
 
-  new Gauge({
-    name: 'sidecar_build_info',
-    help: 'Always 1; labels carry the sidecar version and the Node.js version.',
-    labelNames: ['version', 'nodejs_version'],
-    registers: [registry],
-  }).set({ version: VERSION, nodejs_version: process.version }, 1);
+  registerBuildInfo(registry, VERSION);
 
   let routes: RouteBudget | undefined;
   const metrics = new HttpMetrics(registry, () => routes?.size ?? 0, REJECTION_TYPES.map(rejection));

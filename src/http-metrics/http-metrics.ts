@@ -1,21 +1,13 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { BODY_SIZE_BUCKETS, HTTP_DURATION_BUCKETS, STREAM_DURATION_BUCKETS } from '../metrics/buckets.js';
-import { LabeledGauge, LabeledHistogram } from '../metrics/labeled-metrics.js';
-
-/** Metric names, documented in docs/METRICS.md. OpenTelemetry HTTP semantic conventions in Prometheus form. */
-export const HTTP_METRICS = Object.freeze({
-  requestDuration: 'http_server_request_duration_seconds',
-  activeRequests: 'http_server_active_requests',
-  requestBodySize: 'http_server_request_body_size_bytes',
-  responseBodySize: 'http_server_response_body_size_bytes',
-  streamDuration: 'http_server_stream_duration_seconds',
-  activeStreams: 'http_server_active_streams',
-  upstreamHeadersDuration: 'sidecar_upstream_response_headers_duration_seconds',
-  upstreamErrors: 'sidecar_upstream_errors_total',
-  routeOverflow: 'sidecar_route_overflow_total',
-  routesInUse: 'sidecar_routes',
-  rejectedRequests: 'sidecar_rejected_requests_total',
-});
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  labeledGauge,
+  labeledHistogram,
+  promCounter,
+  promGauge,
+  promHistogram,
+} from '../metrics/create-metric.js';
+import type { LabeledGauge, LabeledHistogram } from '../metrics/labeled-metrics.js';
+import { HTTP_METRICS } from './metrics.js';
 
 /** Methods of RFC 9110 plus PATCH; anything else is `_OTHER`, as the semantic conventions say. */
 const KNOWN_METHODS = new Set([
@@ -70,81 +62,21 @@ export class HttpMetrics {
     routeCount: () => number,
     rejectionTypes: ReadonlyArray<{ status: number; errorType: string }> = [],
   ) {
-    const registers = [registry];
-    this.requestDuration = new LabeledHistogram({
-      name: HTTP_METRICS.requestDuration,
-      help: 'Duration of proxied HTTP requests, from the first byte received to the last byte sent.',
-      labelNames: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'],
-      buckets: HTTP_DURATION_BUCKETS,
-      registry,
-    });
-    this.activeRequests = new LabeledGauge({
-      name: HTTP_METRICS.activeRequests,
-      help: 'Proxied HTTP requests in flight.',
-      labelNames: ['http_request_method'],
-      registry,
-    });
-    this.requestBodySize = new LabeledHistogram({
-      name: HTTP_METRICS.requestBodySize,
-      help: 'Bytes of request body streamed to the backend.',
-      labelNames: ['http_request_method', 'http_route'],
-      buckets: BODY_SIZE_BUCKETS,
-      registry,
-    });
-    this.responseBodySize = new LabeledHistogram({
-      name: HTTP_METRICS.responseBodySize,
-      help: 'Bytes of response body streamed to the client.',
-      labelNames: ['http_request_method', 'http_route'],
-      buckets: BODY_SIZE_BUCKETS,
-      registry,
-    });
-    this.upstreamHeaders = new LabeledHistogram({
-      name: HTTP_METRICS.upstreamHeadersDuration,
-      help: 'Time from receiving a request to receiving the backend response headers.',
-      labelNames: ['http_request_method', 'http_route'],
-      buckets: HTTP_DURATION_BUCKETS,
-      registry,
-    });
-    this.streamDuration = new Histogram({
-      name: HTTP_METRICS.streamDuration,
-      help: 'Lifetime of long-lived streams (WebSocket, server-sent events), kept out of the request-duration histogram.',
-      labelNames: ['http_route', 'stream_type', 'error_type'],
-      buckets: [...STREAM_DURATION_BUCKETS],
-      registers,
-    });
-    this.activeStreams = new Gauge({
-      name: HTTP_METRICS.activeStreams,
-      help: 'Open long-lived streams (WebSocket, server-sent events).',
-      labelNames: ['stream_type'],
-      registers,
-    });
-    this.upstreamErrors = new Counter({
-      name: HTTP_METRICS.upstreamErrors,
-      help: 'Requests the backend did not complete, by failure kind.',
-      labelNames: ['error_type'],
-      registers,
-    });
-    this.routeOverflow = new Counter({
-      name: HTTP_METRICS.routeOverflow,
-      help: 'Requests recorded as __overflow__ because MAX_ROUTES distinct routes already exist.',
-      registers,
-    });
-    new Gauge({
-      name: HTTP_METRICS.routesInUse,
-      help: 'Distinct http_route values admitted so far (bounded by MAX_ROUTES).',
-      registers,
-      collect() {
-        this.set(routeCount());
-      },
+    this.requestDuration = labeledHistogram(registry, HTTP_METRICS.requestDuration);
+    this.activeRequests = labeledGauge(registry, HTTP_METRICS.activeRequests);
+    this.requestBodySize = labeledHistogram(registry, HTTP_METRICS.requestBodySize);
+    this.responseBodySize = labeledHistogram(registry, HTTP_METRICS.responseBodySize);
+    this.upstreamHeaders = labeledHistogram(registry, HTTP_METRICS.upstreamHeadersDuration);
+    this.streamDuration = promHistogram(registry, HTTP_METRICS.streamDuration);
+    this.activeStreams = promGauge(registry, HTTP_METRICS.activeStreams);
+    this.upstreamErrors = promCounter(registry, HTTP_METRICS.upstreamErrors);
+    this.routeOverflow = promCounter(registry, HTTP_METRICS.routeOverflow);
+    promGauge(registry, HTTP_METRICS.routesInUse, function () {
+      this.set(routeCount());
     });
     for (const kind of ['sse', 'websocket']) this.activeStreams.set({ stream_type: kind }, 0);
     this.routeOverflow.inc(0);
-    this.rejected = new Counter({
-      name: HTTP_METRICS.rejectedRequests,
-      help: 'Requests the proxy port refused before they reached the backend (invalid HTTP, heads too large or too slow, targets too long).',
-      labelNames: ['http_response_status_code', 'error_type'],
-      registers,
-    });
+    this.rejected = promCounter(registry, HTTP_METRICS.rejectedRequests);
     for (const r of rejectionTypes) {
       this.rejected.inc({ http_response_status_code: String(r.status), error_type: r.errorType }, 0);
     }

@@ -16,9 +16,9 @@ export type {
   TransactionEvent,
   ValidEvent,
   VoiceInteractionEvent,
-} from './catalog/index.js';
-export { EVENT_TYPES } from './catalog/index.js';
+} from './catalog.js';
+export { EVENT_TYPES } from './catalog.js';
 export { createIngest, type Ingest, type IngestDeps } from './create-ingest.js';
 export type { AppErrorReport, AppErrorSink } from './error-sink.js';
 export { createLoggingErrorSink } from './error-sink.js';
-export { INGEST_METRICS } from './metric-names.js';
+export { INGEST_METRIC_DECLARATIONS } from './metric-declarations.js';

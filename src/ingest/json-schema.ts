@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EVENT_SCHEMAS } from './catalog/index.js';
+import { EVENT_SCHEMAS } from './catalog.js';
 
 /**
  * The JSON Schema of POST /v1/events, generated from the same zod definitions that validate

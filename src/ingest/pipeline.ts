@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import type { ValidEvent } from './catalog/index.js';
+import type { ValidEvent } from './catalog.js';
 import type { DedupeWindow } from './dedupe.js';
 import type { AppErrorReport, AppErrorSink } from './error-sink.js';
 import type { EventRecorder } from './recorder.js';

@@ -1,15 +1,15 @@
-import type { EventType, ValidEvent } from './catalog/index.js';
-import { createAuthRecorders } from './recorders/auth.js';
-import { createBusinessRecorders } from './recorders/business.js';
-import { createCacheRecorders } from './recorders/cache.js';
-import type { RecorderContext, RecorderMap } from './recorders/context.js';
-import { createDbRecorders } from './recorders/db.js';
-import { createDocumentRecorders } from './recorders/document.js';
-import { createErrorRecorders } from './recorders/error.js';
-import { createLlmRecorders } from './recorders/llm.js';
-import { createRagRecorders } from './recorders/rag.js';
-import { createSpeechRecorders } from './recorders/speech.js';
-import { createStorageRecorders } from './recorders/storage.js';
+import type { EventType, ValidEvent } from './catalog.js';
+import { createAuthRecorders } from './families/auth/recorder.js';
+import { createBusinessRecorders } from './families/business/recorder.js';
+import { createCacheRecorders } from './families/cache/recorder.js';
+import { createDbRecorders } from './families/db/recorder.js';
+import { createDocumentRecorders } from './families/document/recorder.js';
+import { createErrorRecorders } from './families/error/recorder.js';
+import { createLlmRecorders } from './families/llm/recorder.js';
+import { createRagRecorders } from './families/rag/recorder.js';
+import type { RecorderContext, RecorderMap } from './families/recorder-context.js';
+import { createSpeechRecorders } from './families/speech/recorder.js';
+import { createStorageRecorders } from './families/storage/recorder.js';
 
 /** Every metric family of the catalog, created once on the given registry. */
 export class EventRecorder {

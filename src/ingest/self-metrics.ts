@@ -1,9 +1,50 @@
-import { Gauge, type Registry } from 'prom-client';
-import { LabeledCounter } from '../metrics/labeled-metrics.js';
-import { EVENT_TYPES } from './catalog/index.js';
+import type { Registry } from 'prom-client';
+import { labeledCounter, promGauge } from '../metrics/create-metric.js';
+import { declareMetrics } from '../metrics/declaration.js';
+import type { LabeledCounter } from '../metrics/labeled-metrics.js';
+import { EVENT_TYPES } from './catalog.js';
 import { EVENT_REJECTION_REASONS, REQUEST_ERRORS } from './errors.js';
 import type { BudgetedField } from './label-safety.js';
-import { INGEST_METRICS } from './metric-names.js';
+
+/** The ingest API's own health; the families the events become are declared in families/. */
+export const INGEST_SELF_METRICS = declareMetrics({
+  requests: {
+    name: 'sidecar_ingest_requests_total',
+    type: 'counter',
+    help: 'Requests to POST /v1/events by response status.',
+    labelNames: ['status'],
+  },
+  events: {
+    name: 'sidecar_ingest_events_total',
+    type: 'counter',
+    help: 'Events received on /v1/events by type and outcome (accepted, rejected, duplicate).',
+    labelNames: ['type', 'outcome'],
+  },
+  rejections: {
+    name: 'sidecar_ingest_rejections_total',
+    type: 'counter',
+    help: 'Refusals by reason: once per refused request for request-level reasons, once per event for event-level ones.',
+    labelNames: ['reason'],
+  },
+  failures: {
+    name: 'sidecar_ingest_failures_total',
+    type: 'counter',
+    help: 'Internal failures while recording a valid event or forwarding an error event; they are logged.',
+    labelNames: ['stage'],
+  },
+  labelOverflow: {
+    name: 'sidecar_label_overflow_total',
+    type: 'counter',
+    help: 'Label values recorded as _OTHER because the field had used up its budget of distinct values.',
+    labelNames: ['type', 'field'],
+  },
+  labelValues: {
+    name: 'sidecar_ingest_label_values',
+    type: 'gauge',
+    help: 'Distinct values admitted so far per budgeted field (bounded by INGEST_LABEL_BUDGET).',
+    labelNames: ['type', 'field'],
+  },
+});
 
 /** `type` label of events whose type is missing or not in the catalog. */
 export const UNKNOWN_TYPE = '_unknown';
@@ -25,36 +66,11 @@ export class IngestSelfMetrics {
   private readonly overflow: LabeledCounter;
 
   constructor(registry: Registry) {
-    this.requests = new LabeledCounter({
-      name: INGEST_METRICS.ingestRequests,
-      help: 'Requests to POST /v1/events by response status.',
-      labelNames: ['status'],
-      registry,
-    });
-    this.events = new LabeledCounter({
-      name: INGEST_METRICS.ingestEvents,
-      help: 'Events received on /v1/events by type and outcome (accepted, rejected, duplicate).',
-      labelNames: ['type', 'outcome'],
-      registry,
-    });
-    this.rejections = new LabeledCounter({
-      name: INGEST_METRICS.ingestRejections,
-      help: 'Refusals by reason: once per refused request for request-level reasons, once per event for event-level ones.',
-      labelNames: ['reason'],
-      registry,
-    });
-    this.failures = new LabeledCounter({
-      name: INGEST_METRICS.ingestFailures,
-      help: 'Internal failures while recording a valid event or forwarding an error event; they are logged.',
-      labelNames: ['stage'],
-      registry,
-    });
-    this.overflow = new LabeledCounter({
-      name: INGEST_METRICS.labelOverflow,
-      help: 'Label values recorded as _OTHER because the field had used up its budget of distinct values.',
-      labelNames: ['type', 'field'],
-      registry,
-    });
+    this.requests = labeledCounter(registry, INGEST_SELF_METRICS.requests);
+    this.events = labeledCounter(registry, INGEST_SELF_METRICS.events);
+    this.rejections = labeledCounter(registry, INGEST_SELF_METRICS.rejections);
+    this.failures = labeledCounter(registry, INGEST_SELF_METRICS.failures);
+    this.overflow = labeledCounter(registry, INGEST_SELF_METRICS.labelOverflow);
     for (const status of STATUSES) this.requests.child([status]);
     for (const type of [...EVENT_TYPES, UNKNOWN_TYPE]) {
       for (const outcome of OUTCOMES) this.events.child([type, outcome]);
@@ -67,14 +83,8 @@ export class IngestSelfMetrics {
   /** Starts the overflow counters and the label-value gauge of every budgeted field. */
   watchBudgets(registry: Registry, fields: readonly BudgetedField[]): void {
     for (const field of fields) this.overflow.child([field.type, field.field]);
-    new Gauge({
-      name: INGEST_METRICS.labelValues,
-      help: 'Distinct values admitted so far per budgeted field (bounded by INGEST_LABEL_BUDGET).',
-      labelNames: ['type', 'field'],
-      registers: [registry],
-      collect() {
-        for (const f of fields) this.set({ type: f.type, field: f.field }, f.size);
-      },
+    promGauge(registry, INGEST_SELF_METRICS.labelValues, function () {
+      for (const f of fields) this.set({ type: f.type, field: f.field }, f.size);
     });
   }
 

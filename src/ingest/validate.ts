@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EVENT_SCHEMAS, type EventType, isEventType, type ValidEvent } from './catalog/index.js';
+import { EVENT_SCHEMAS, type EventType, isEventType, type ValidEvent } from './catalog.js';
 import { describeIssues, type EventRejection, issueMessage } from './reasons.js';
 
 export type Validation =

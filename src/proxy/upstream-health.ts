@@ -1,10 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Gauge, type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-
-export const UPSTREAM_UP_METRIC = 'sidecar_upstream_up';
+import { promGauge } from '../metrics/create-metric.js';
+import { UPSTREAM_HEALTH_METRICS } from './upstream-health-metrics.js';
 
 export interface UpstreamHealthState {
   readonly up: boolean;
@@ -38,11 +38,7 @@ export class UpstreamHealth {
   ) {
     this.url = new URL(config.healthPath, config.url);
     this.timeoutMs = Math.min(config.healthIntervalMs, 5_000);
-    this.gauge = new Gauge({
-      name: UPSTREAM_UP_METRIC,
-      help: 'Whether the backend answered its health probe (UPSTREAM_HEALTH_PATH) with 2xx or 3xx the last time it was probed.',
-      registers: [registry],
-    });
+    this.gauge = promGauge(registry, UPSTREAM_HEALTH_METRICS.up);
     this.gauge.set(0);
   }
 

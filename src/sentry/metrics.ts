@@ -1,12 +1,39 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { promCounter, promGauge } from '../metrics/create-metric.js';
+import { type CounterDeclaration, declareMetrics } from '../metrics/declaration.js';
 
-/** Metric names, documented in docs/METRICS.md. */
-export const SENTRY_METRICS = Object.freeze({
-  events: 'sidecar_sentry_events_total',
-  enabled: 'sidecar_sentry_enabled',
-  transportInFlight: 'sidecar_sentry_transport_in_flight',
-  unreachable: 'sidecar_sentry_unreachable',
-  spansDropped: 'sidecar_sentry_spans_dropped_total',
+/** What the sidecar records about the error events and spans meant for Sentry. */
+export const SENTRY_METRICS = declareMetrics({
+  events: {
+    name: 'sidecar_sentry_events_total',
+    type: 'counter',
+    help: 'Error events meant for Sentry, by what became of them.',
+    labelNames: ['outcome'],
+  },
+  enabled: {
+    name: 'sidecar_sentry_enabled',
+    type: 'gauge',
+    help: '1 when SENTRY_DSN is set and errors are sent to Sentry, else 0.',
+    labelNames: [],
+  },
+  transportInFlight: {
+    name: 'sidecar_sentry_transport_in_flight',
+    type: 'gauge',
+    help: 'Requests to Sentry under way (bounded by SENTRY_TRANSPORT_QUEUE_SIZE); stuck high means Sentry is slow.',
+    labelNames: [],
+  },
+  unreachable: {
+    name: 'sidecar_sentry_unreachable',
+    type: 'gauge',
+    help: '1 from the third consecutive failure to reach Sentry until it answers again; sending pauses meanwhile.',
+    labelNames: [],
+  },
+  spansDropped: {
+    name: 'sidecar_sentry_spans_dropped_total',
+    type: 'counter',
+    help: 'Spans of sampled requests that did not reach Sentry, by why (the outcomes of sidecar_sentry_events_total).',
+    labelNames: ['outcome'],
+  },
 });
 
 /**
@@ -33,11 +60,10 @@ const SPAN_DROP_OUTCOMES = ['sentry_rate_limited', 'queue_overflow', 'dropped'] 
 /** A counter by `outcome`, each of `outcomes` exported from the start at 0. */
 function outcomeCounter(
   registry: Registry,
-  name: string,
-  help: string,
+  declaration: CounterDeclaration,
   outcomes: readonly string[],
 ): Counter<'outcome'> {
-  const counter = new Counter({ name, help, labelNames: ['outcome'], registers: [registry] });
+  const counter = promCounter(registry, declaration) as Counter<'outcome'>;
   for (const outcome of outcomes) counter.inc({ outcome }, 0);
   return counter;
 }
@@ -49,35 +75,12 @@ export class SentryMetrics {
   private readonly spansDropped: Counter<'outcome'>;
 
   constructor(registry: Registry, enabled: boolean) {
-    const registers = [registry];
-    this.events = outcomeCounter(
-      registry,
-      SENTRY_METRICS.events,
-      'Error events meant for Sentry, by what became of them.',
-      SENTRY_EVENT_OUTCOMES,
-    );
-    new Gauge({
-      name: SENTRY_METRICS.enabled,
-      help: '1 when SENTRY_DSN is set and errors are sent to Sentry, else 0.',
-      registers,
-    }).set(enabled ? 1 : 0);
-    this.inFlight = new Gauge({
-      name: SENTRY_METRICS.transportInFlight,
-      help: 'Requests to Sentry under way (bounded by SENTRY_TRANSPORT_QUEUE_SIZE); stuck high means Sentry is slow.',
-      registers,
-    });
-    this.unreachableGauge = new Gauge({
-      name: SENTRY_METRICS.unreachable,
-      help: '1 from the third consecutive failure to reach Sentry until it answers again; sending pauses meanwhile.',
-      registers,
-    });
+    this.events = outcomeCounter(registry, SENTRY_METRICS.events, SENTRY_EVENT_OUTCOMES);
+    promGauge(registry, SENTRY_METRICS.enabled).set(enabled ? 1 : 0);
+    this.inFlight = promGauge(registry, SENTRY_METRICS.transportInFlight);
+    this.unreachableGauge = promGauge(registry, SENTRY_METRICS.unreachable);
     this.unreachableGauge.set(0);
-    this.spansDropped = outcomeCounter(
-      registry,
-      SENTRY_METRICS.spansDropped,
-      'Spans of sampled requests that did not reach Sentry, by why (the outcomes of sidecar_sentry_events_total).',
-      SPAN_DROP_OUTCOMES,
-    );
+    this.spansDropped = outcomeCounter(registry, SENTRY_METRICS.spansDropped, SPAN_DROP_OUTCOMES);
   }
 
   spanDropped(outcome: SentryEventOutcome, count = 1): void {

@@ -4,17 +4,17 @@ import pidusage from 'pidusage';
 import type { Registry } from 'prom-client';
 import type { BackendProcessTarget } from '../config/system.js';
 import { abortable } from './abortable.js';
+import { BACKEND_PROCESS_METRICS } from './backend-process-metrics.js';
 import { USER_HZ } from './host-cpu-memory.js';
-import { matchingRoots, parseBootTime, processTree, readProcessTable } from './process-table.js';
+import {
+  matchingRoots,
+  type ProcessEntry,
+  parseBootTime,
+  processTree,
+  readProcessTable,
+} from './process-table.js';
 import type { Collector } from './scheduler.js';
 import { snapshotCounter, snapshotGauge } from './snapshot-metric.js';
-
-export const BACKEND_PROCESS_FOUND_METRIC = 'sidecar_backend_process_found';
-export const BACKEND_PROCESS_COUNT_METRIC = 'sidecar_backend_process_count';
-export const BACKEND_PROCESS_CPU_UTILIZATION_METRIC = 'sidecar_backend_process_cpu_utilization_ratio';
-export const BACKEND_PROCESS_CPU_TIME_METRIC = 'sidecar_backend_process_cpu_time_seconds_total';
-export const BACKEND_PROCESS_MEMORY_METRIC = 'sidecar_backend_process_memory_usage_bytes';
-export const BACKEND_PROCESS_START_TIME_METRIC = 'sidecar_backend_process_start_time_seconds';
 
 export class PidFileError extends Error {
   constructor(path: string, detail: string) {
@@ -47,6 +47,75 @@ interface BackendSnapshot {
   readonly startTimeSeconds: number | undefined;
 }
 
+const NOT_FOUND: BackendSnapshot = Object.freeze({
+  found: false,
+  count: 0,
+  memoryBytes: undefined,
+  cpuUtilization: undefined,
+  startTimeSeconds: undefined,
+});
+
+function registerBackendFamilies(registry: Registry, read: () => BackendSnapshot, cpuSeconds: () => number) {
+  const one = (value: number | undefined) => (value === undefined ? [] : [[{}, value] as const]);
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.found, () => [[{}, read().found ? 1 : 0]]);
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.count, () => [[{}, read().count]]);
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.cpuUtilization, () => one(read().cpuUtilization));
+  snapshotCounter(registry, BACKEND_PROCESS_METRICS.cpuTime, () => [[{}, cpuSeconds()]]);
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.memory, () => one(read().memoryBytes));
+  snapshotGauge(registry, BACKEND_PROCESS_METRICS.startTime, () => one(read().startTimeSeconds));
+}
+
+/** The pids the target names now; none while a pid file does not exist yet. */
+async function rootsOf(
+  target: BackendProcessTarget,
+  table: readonly ProcessEntry[],
+  selfPid: number,
+  signal: AbortSignal,
+): Promise<number[]> {
+  if (target.kind === 'pid') return [target.pid];
+  if (target.kind === 'match') return matchingRoots(table, target.pattern, selfPid);
+  const pid = await readPidFile(target.path, signal);
+  return pid === undefined ? [] : [pid];
+}
+
+interface Tally {
+  /** CPU milliseconds per pid measured now. */
+  readonly current: Map<number, number>;
+  readonly memoryBytes: number;
+  /** CPU milliseconds used since `previous`, by processes seen both times. */
+  readonly cpuMs: number;
+  readonly startTimeSeconds: number | undefined;
+}
+
+/** Sums one run's figures over the backend's processes. */
+function tally(
+  pids: readonly number[],
+  stats: Record<string, pidusage.Status | undefined>,
+  previous: ReadonlyMap<number, number>,
+  tree: { roots: readonly number[]; table: readonly ProcessEntry[]; bootTime: number | undefined },
+): Tally {
+  const current = new Map<number, number>();
+  let memoryBytes = 0;
+  let cpuMs = 0;
+  let startTimeSeconds: number | undefined;
+  const startTicks = new Map(tree.table.map((p) => [p.pid, p.startTicks]));
+  for (const pid of pids) {
+    const s = stats[pid];
+    if (!s) continue;
+    current.set(pid, s.ctime);
+    memoryBytes += s.memory;
+    const before = previous.get(pid);
+    if (before !== undefined) cpuMs += Math.max(0, s.ctime - before);
+    const ticks = startTicks.get(pid);
+    if (tree.roots.includes(pid) && tree.bootTime !== undefined && ticks !== undefined) {
+      // Exact and stable across runs, unlike now - elapsed.
+      const started = tree.bootTime + ticks / USER_HZ;
+      startTimeSeconds = startTimeSeconds === undefined ? started : Math.min(startTimeSeconds, started);
+    }
+  }
+  return { current, memoryBytes, cpuMs, startTimeSeconds };
+}
+
 export interface BackendProcessOptions {
   readonly intervalMs: number;
   /** Left out of command-line matches and of the process tree: the sidecar itself. */
@@ -65,75 +134,20 @@ export function createBackendProcessCollector(
 ): Collector {
   const selfPid = options.selfPid ?? process.pid;
   const cpus = Math.max(1, os.availableParallelism());
-  let snapshot: BackendSnapshot = {
-    found: false,
-    count: 0,
-    memoryBytes: undefined,
-    cpuUtilization: undefined,
-    startTimeSeconds: undefined,
-  };
+  let snapshot = NOT_FOUND;
   /** CPU milliseconds per pid at the previous run: utilisation is the difference, per process. */
   let previous = new Map<number, number>();
   let previousAt: number | undefined;
   let cpuSecondsTotal = 0;
 
-  snapshotGauge(
+  registerBackendFamilies(
     registry,
-    {
-      name: BACKEND_PROCESS_FOUND_METRIC,
-      help: 'Whether the backend process (BACKEND_PID, BACKEND_PID_FILE or BACKEND_PROCESS_MATCH) was found at the last collection.',
-    },
-    () => [[{}, snapshot.found ? 1 : 0]],
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_COUNT_METRIC,
-      help: 'Processes counted as the backend: the matched process(es) and their descendants.',
-    },
-    () => [[{}, snapshot.count]],
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_CPU_UTILIZATION_METRIC,
-      help: 'CPU used by the backend processes over the last interval, as a share of all CPUs available (0-1; one busy core of two is 0.5).',
-    },
-    () => (snapshot.cpuUtilization === undefined ? [] : [[{}, snapshot.cpuUtilization]]),
-  );
-  snapshotCounter(
-    registry,
-    {
-      name: BACKEND_PROCESS_CPU_TIME_METRIC,
-      help: 'CPU seconds the backend processes used while observed, user and system; rate() is the number of cores busy.',
-    },
-    () => [[{}, cpuSecondsTotal]],
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_MEMORY_METRIC,
-      help: 'Resident set size of the backend processes, summed (pages shared between forked workers count once per worker).',
-    },
-    () => (snapshot.memoryBytes === undefined ? [] : [[{}, snapshot.memoryBytes]]),
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: BACKEND_PROCESS_START_TIME_METRIC,
-      help: 'Unix time the backend process started; a change means it restarted.',
-    },
-    () => (snapshot.startTimeSeconds === undefined ? [] : [[{}, snapshot.startTimeSeconds]]),
+    () => snapshot,
+    () => cpuSecondsTotal,
   );
 
   const notFound = () => {
-    snapshot = {
-      found: false,
-      count: 0,
-      memoryBytes: undefined,
-      cpuUtilization: undefined,
-      startTimeSeconds: undefined,
-    };
+    snapshot = NOT_FOUND;
     previous = new Map();
     previousAt = undefined;
   };
@@ -141,25 +155,18 @@ export function createBackendProcessCollector(
   return {
     name: 'backend_process',
     async collect(signal) {
-      let roots: number[];
       const [table, procStat] = await Promise.all([
         readProcessTable(target.kind === 'match', signal),
         readFile('/proc/stat', { encoding: 'utf8', signal }),
       ]);
       const bootTime = parseBootTime(procStat);
-      if (target.kind === 'pid') {
-        roots = [target.pid];
-      } else if (target.kind === 'pid_file') {
-        let pid: number | undefined;
-        try {
-          pid = await readPidFile(target.path, signal);
-        } catch (error) {
-          notFound();
-          throw error;
-        }
-        roots = pid === undefined ? [] : [pid];
-      } else {
-        roots = matchingRoots(table, target.pattern, selfPid);
+      let roots: number[];
+      try {
+        roots = await rootsOf(target, table, selfPid, signal);
+      } catch (error) {
+        // A pid file that holds no pid: the backend is not known, whatever it was before.
+        notFound();
+        throw error;
       }
       const pids = processTree(table, roots, selfPid);
       if (pids.length === 0) return notFound();
@@ -173,25 +180,11 @@ export function createBackendProcessCollector(
         return notFound();
       }
       const now = Date.now();
-      const current = new Map<number, number>();
-      let memoryBytes = 0;
-      let cpuMs = 0;
-      let startTimeSeconds: number | undefined;
-      const startTicks = new Map(table.map((p) => [p.pid, p.startTicks]));
-      for (const pid of pids) {
-        const s = stats[pid];
-        if (!s) continue;
-        current.set(pid, s.ctime);
-        memoryBytes += s.memory;
-        const before = previous.get(pid);
-        if (before !== undefined) cpuMs += Math.max(0, s.ctime - before);
-        const ticks = startTicks.get(pid);
-        if (roots.includes(pid) && bootTime !== undefined && ticks !== undefined) {
-          // Exact and stable across runs, unlike now - elapsed.
-          const started = bootTime + ticks / USER_HZ;
-          startTimeSeconds = startTimeSeconds === undefined ? started : Math.min(startTimeSeconds, started);
-        }
-      }
+      const { current, memoryBytes, cpuMs, startTimeSeconds } = tally(pids, stats, previous, {
+        roots,
+        table,
+        bootTime,
+      });
       if (current.size === 0) return notFound();
       cpuSecondsTotal += cpuMs / 1000;
       const cpuUtilization =

@@ -4,14 +4,10 @@ import path from 'node:path';
 import tls, { type DetailedPeerCertificate } from 'node:tls';
 import type { Registry } from 'prom-client';
 import type { TlsProbeTarget } from '../config/system.js';
+import { CERTIFICATE_METRICS } from './certificates-metrics.js';
 import type { Collector } from './scheduler.js';
 import { type Sample, snapshotGauge } from './snapshot-metric.js';
 
-export const TLS_CERT_NOT_AFTER_METRIC = 'sidecar_tls_certificate_not_after_timestamp_seconds';
-export const TLS_CERT_NOT_BEFORE_METRIC = 'sidecar_tls_certificate_not_before_timestamp_seconds';
-export const TLS_CERT_CHECK_SUCCESS_METRIC = 'sidecar_tls_certificate_check_success';
-
-const CERT_LABELS = ['source_type', 'source', 'subject_cn', 'issuer_cn', 'serial_number'] as const;
 /** Files read when TLS_CERT_FILES names a directory. */
 const CERT_FILE = /\.(?:pem|crt|cer)$/i;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -115,19 +111,8 @@ async function readCertFile(file: string, signal: AbortSignal): Promise<Certific
   return certificates;
 }
 
-/**
- * Expiry of the certificates in TLS_CERT_FILES (PEM files, e.g. nginx's) and of those presented
- * by TLS_PROBE_TARGETS. A source that cannot be read or reached keeps its last known
- * certificates, so an expiry alert does not resolve just because the check failed, and shows
- * `sidecar_tls_certificate_check_success 0`.
- */
-export function createCertificatesCollector(
-  registry: Registry,
-  files: readonly string[],
-  targets: readonly TlsProbeTarget[],
-): Collector {
-  const sources = new Map<string, SourceState>();
-
+/** Every certificate of every source, and whether each source's last check succeeded. */
+function registerCertificateFamilies(registry: Registry, sources: ReadonlyMap<string, SourceState>): void {
   const certSamples = (read: (c: CertificateInfo) => number) => () =>
     [...sources.values()].flatMap((s) =>
       s.certificates.map(
@@ -146,31 +131,33 @@ export function createCertificatesCollector(
 
   snapshotGauge(
     registry,
-    {
-      name: TLS_CERT_NOT_AFTER_METRIC,
-      help: 'Unix time a certificate expires (notAfter), for each certificate of each file and each probed server, chain included.',
-      labelNames: CERT_LABELS,
-    },
+    CERTIFICATE_METRICS.notAfter,
     certSamples((c) => c.notAfterSeconds),
   );
   snapshotGauge(
     registry,
-    {
-      name: TLS_CERT_NOT_BEFORE_METRIC,
-      help: 'Unix time a certificate becomes valid (notBefore).',
-      labelNames: CERT_LABELS,
-    },
+    CERTIFICATE_METRICS.notBefore,
     certSamples((c) => c.notBeforeSeconds),
   );
-  snapshotGauge(
-    registry,
-    {
-      name: TLS_CERT_CHECK_SUCCESS_METRIC,
-      help: 'Whether the last read of a certificate file or TLS probe succeeded; on 0 its expiry series show the last known certificates.',
-      labelNames: ['source_type', 'source'],
-    },
-    () => [...sources.values()].map((s): Sample => [{ source_type: s.type, source: s.source }, s.ok ? 1 : 0]),
+  snapshotGauge(registry, CERTIFICATE_METRICS.checkSuccess, () =>
+    [...sources.values()].map((s): Sample => [{ source_type: s.type, source: s.source }, s.ok ? 1 : 0]),
   );
+}
+
+/**
+ * Expiry of the certificates in TLS_CERT_FILES (PEM files, e.g. nginx's) and of those presented
+ * by TLS_PROBE_TARGETS. A source that cannot be read or reached keeps its last known
+ * certificates, so an expiry alert does not resolve just because the check failed, and shows
+ * `sidecar_tls_certificate_check_success 0`.
+ */
+export function createCertificatesCollector(
+  registry: Registry,
+  files: readonly string[],
+  targets: readonly TlsProbeTarget[],
+): Collector {
+  const sources = new Map<string, SourceState>();
+
+  registerCertificateFamilies(registry, sources);
 
   const record = (type: SourceState['type'], source: string, result: CertificateInfo[] | Error): string[] => {
     const key = `${type}\0${source}`;

@@ -1,20 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
+import type { CounterDeclaration, GaugeDeclaration } from '../metrics/declaration.js';
+import { CGROUP_METRICS } from './cgroup-metrics.js';
 import { type MountInfo, parseMountinfo } from './mountinfo.js';
 import type { Collector } from './scheduler.js';
 import { snapshotCounter, snapshotGauge } from './snapshot-metric.js';
-
-export const CONTAINER_MEMORY_USAGE_METRIC = 'container_memory_usage_bytes';
-export const CONTAINER_MEMORY_WORKING_SET_METRIC = 'container_memory_working_set_bytes';
-export const CONTAINER_MEMORY_LIMIT_METRIC = 'container_memory_limit_bytes';
-export const CONTAINER_MEMORY_OOM_KILLS_METRIC = 'container_memory_oom_kills_total';
-export const CONTAINER_CPU_TIME_METRIC = 'container_cpu_time_seconds_total';
-export const CONTAINER_CPU_USAGE_METRIC = 'container_cpu_usage';
-export const CONTAINER_CPU_LIMIT_METRIC = 'container_cpu_limit';
-export const CONTAINER_CPU_PERIODS_METRIC = 'container_cpu_cfs_periods_total';
-export const CONTAINER_CPU_THROTTLED_PERIODS_METRIC = 'container_cpu_cfs_throttled_periods_total';
-export const CONTAINER_CPU_THROTTLED_TIME_METRIC = 'container_cpu_cfs_throttled_seconds_total';
 
 /** Where the sidecar's own cgroup lives under /sys/fs/cgroup, per controller. */
 export type CgroupPaths =
@@ -183,65 +174,23 @@ export function createCgroupCollector(registry: Registry): Collector {
   let cpuUsage: number | undefined;
   let previous: { seconds: number; at: number } | undefined;
 
-  const gauge = (name: string, help: string, read: (s: CgroupSnapshot) => number | undefined) =>
-    snapshotGauge(registry, { name, help }, () => one(snapshot && read(snapshot)));
-  const counter = (name: string, help: string, read: (s: CgroupSnapshot) => number | undefined) =>
-    snapshotCounter(registry, { name, help }, () => one(snapshot && read(snapshot)));
+  const gauge = (declaration: GaugeDeclaration, read: (s: CgroupSnapshot) => number | undefined) =>
+    snapshotGauge(registry, declaration, () => one(snapshot && read(snapshot)));
+  const counter = (declaration: CounterDeclaration, read: (s: CgroupSnapshot) => number | undefined) =>
+    snapshotCounter(registry, declaration, () => one(snapshot && read(snapshot)));
 
-  gauge(
-    CONTAINER_MEMORY_USAGE_METRIC,
-    "Memory charged to the sidecar's cgroup (container), page cache included (memory.current / memory.usage_in_bytes).",
-    (s) => s.memoryUsage,
+  gauge(CGROUP_METRICS.memoryUsage, (s) => s.memoryUsage);
+  gauge(CGROUP_METRICS.memoryWorkingSet, (s) =>
+    s.memoryUsage === undefined ? undefined : Math.max(0, s.memoryUsage - (s.memoryInactiveFile ?? 0)),
   );
-  gauge(
-    CONTAINER_MEMORY_WORKING_SET_METRIC,
-    'Memory usage minus inactive page cache: what the kernel cannot easily reclaim, and what the OOM killer and the kubelet judge.',
-    (s) =>
-      s.memoryUsage === undefined ? undefined : Math.max(0, s.memoryUsage - (s.memoryInactiveFile ?? 0)),
-  );
-  gauge(
-    CONTAINER_MEMORY_LIMIT_METRIC,
-    "The cgroup's memory limit (memory.max / memory.limit_in_bytes); absent when unlimited.",
-    (s) => s.memoryLimit,
-  );
-  counter(
-    CONTAINER_MEMORY_OOM_KILLS_METRIC,
-    'Processes of the cgroup killed by the OOM killer (memory.events / memory.oom_control oom_kill).',
-    (s) => s.oomKills,
-  );
-  counter(
-    CONTAINER_CPU_TIME_METRIC,
-    'CPU time consumed by the cgroup, all CPUs together.',
-    (s) => s.cpuSeconds,
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: CONTAINER_CPU_USAGE_METRIC,
-      help: 'CPUs the cgroup used on average over the last collection interval (1 = one full CPU).',
-    },
-    () => one(cpuUsage),
-  );
-  gauge(
-    CONTAINER_CPU_LIMIT_METRIC,
-    'CPUs the cgroup may use per period (CFS quota / period); absent without a quota.',
-    (s) => s.cpuLimit,
-  );
-  counter(
-    CONTAINER_CPU_PERIODS_METRIC,
-    'CFS enforcement periods that elapsed while the cgroup was runnable.',
-    (s) => s.periods,
-  );
-  counter(
-    CONTAINER_CPU_THROTTLED_PERIODS_METRIC,
-    'CFS periods in which the cgroup used up its quota and was throttled.',
-    (s) => s.throttledPeriods,
-  );
-  counter(
-    CONTAINER_CPU_THROTTLED_TIME_METRIC,
-    'Total time the cgroup was throttled for exceeding its CPU quota.',
-    (s) => s.throttledSeconds,
-  );
+  gauge(CGROUP_METRICS.memoryLimit, (s) => s.memoryLimit);
+  counter(CGROUP_METRICS.oomKills, (s) => s.oomKills);
+  counter(CGROUP_METRICS.cpuTime, (s) => s.cpuSeconds);
+  snapshotGauge(registry, CGROUP_METRICS.cpuUsage, () => one(cpuUsage));
+  gauge(CGROUP_METRICS.cpuLimit, (s) => s.cpuLimit);
+  counter(CGROUP_METRICS.cfsPeriods, (s) => s.periods);
+  counter(CGROUP_METRICS.cfsThrottledPeriods, (s) => s.throttledPeriods);
+  counter(CGROUP_METRICS.cfsThrottledTime, (s) => s.throttledSeconds);
 
   return {
     name: 'cgroup',

@@ -1,13 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
+import type { CounterDeclaration } from '../metrics/declaration.js';
+import { DISK_METRICS } from './disk-io-metrics.js';
 import type { Collector } from './scheduler.js';
 import { type Sample, snapshotCounter } from './snapshot-metric.js';
-
-export const SYSTEM_DISK_IO_METRIC = 'system_disk_io_bytes_total';
-export const SYSTEM_DISK_OPERATIONS_METRIC = 'system_disk_operations_total';
-export const SYSTEM_DISK_IO_TIME_METRIC = 'system_disk_io_time_seconds_total';
-export const SYSTEM_DISK_OPERATION_TIME_METRIC = 'system_disk_operation_time_seconds_total';
-export const SYSTEM_DISK_MERGED_METRIC = 'system_disk_merged_total';
 
 /** /proc/diskstats counts sectors of 512 bytes whatever the device's own sector size. */
 const SECTOR_BYTES = 512;
@@ -71,8 +67,12 @@ export function selectDisks(
 export function createDiskIoCollector(registry: Registry): Collector {
   let snapshot: DiskStats[] = [];
 
-  const directional = (name: string, help: string, read: (d: DiskStats) => [number, number], scale = 1) =>
-    snapshotCounter(registry, { name, help, labelNames: ['system_device', 'disk_io_direction'] }, () =>
+  const directional = (
+    declaration: CounterDeclaration,
+    read: (d: DiskStats) => [number, number],
+    scale = 1,
+  ) =>
+    snapshotCounter(registry, declaration, () =>
       snapshot.flatMap((d): Sample[] => {
         const [r, w] = read(d);
         return [
@@ -82,36 +82,12 @@ export function createDiskIoCollector(registry: Registry): Collector {
       }),
     );
 
-  directional(
-    SYSTEM_DISK_IO_METRIC,
-    'Bytes read from and written to each whole disk.',
-    (d) => [d.sectorsRead, d.sectorsWritten],
-    SECTOR_BYTES,
-  );
-  directional(
-    SYSTEM_DISK_OPERATIONS_METRIC,
-    'Read and write operations completed by each whole disk.',
-    (d) => [d.readsCompleted, d.writesCompleted],
-  );
-  directional(
-    SYSTEM_DISK_OPERATION_TIME_METRIC,
-    'Sum of the time each read or write took, per disk; rate() / rate(operations) is the mean latency.',
-    (d) => [d.readTimeMs, d.writeTimeMs],
-    1 / 1000,
-  );
-  directional(
-    SYSTEM_DISK_MERGED_METRIC,
-    'Adjacent reads and writes merged into one operation by the I/O scheduler.',
-    (d) => [d.readsMerged, d.writesMerged],
-  );
-  snapshotCounter(
-    registry,
-    {
-      name: SYSTEM_DISK_IO_TIME_METRIC,
-      help: 'Time each disk was busy with at least one operation; rate() near 1 means saturated.',
-      labelNames: ['system_device'],
-    },
-    () => snapshot.map((d): Sample => [{ system_device: d.device }, d.ioTimeMs / 1000]),
+  directional(DISK_METRICS.io, (d) => [d.sectorsRead, d.sectorsWritten], SECTOR_BYTES);
+  directional(DISK_METRICS.operations, (d) => [d.readsCompleted, d.writesCompleted]);
+  directional(DISK_METRICS.operationTime, (d) => [d.readTimeMs, d.writeTimeMs], 1 / 1000);
+  directional(DISK_METRICS.merged, (d) => [d.readsMerged, d.writesMerged]);
+  snapshotCounter(registry, DISK_METRICS.ioTime, () =>
+    snapshot.map((d): Sample => [{ system_device: d.device }, d.ioTimeMs / 1000]),
   );
 
   return {

@@ -1,13 +1,10 @@
 import { readFile, statfs } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
 import { abortable } from './abortable.js';
+import { FILESYSTEM_METRICS } from './filesystem-metrics.js';
 import { type MountInfo, parseMountinfo } from './mountinfo.js';
 import type { Collector } from './scheduler.js';
 import { type Sample, snapshotGauge } from './snapshot-metric.js';
-
-export const SYSTEM_FILESYSTEM_USAGE_METRIC = 'system_filesystem_usage_bytes';
-export const SYSTEM_FILESYSTEM_UTILIZATION_METRIC = 'system_filesystem_utilization_ratio';
-export const SYSTEM_FILESYSTEM_LIMIT_METRIC = 'system_filesystem_limit_bytes';
 
 /**
  * Filesystems that hold no user data, live in memory, or are read-only images: their "usage"
@@ -93,57 +90,20 @@ export function createFilesystemCollector(registry: Registry): Collector {
     system_filesystem_mode: m.mode,
   });
 
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_FILESYSTEM_USAGE_METRIC,
-      help: 'Filesystem space by state: used, free (available to unprivileged users) and reserved (for root). The states sum to the size.',
-      labelNames: [
-        'system_device',
-        'system_filesystem_mountpoint',
-        'system_filesystem_type',
-        'system_filesystem_mode',
-        'system_filesystem_state',
-      ],
-    },
-    () =>
-      snapshot.flatMap(({ mount, used, free, reserved }): Sample[] => [
-        [{ ...labelsOf(mount), system_filesystem_state: 'used' }, used],
-        [{ ...labelsOf(mount), system_filesystem_state: 'free' }, free],
-        [{ ...labelsOf(mount), system_filesystem_state: 'reserved' }, reserved],
-      ]),
+  snapshotGauge(registry, FILESYSTEM_METRICS.usage, () =>
+    snapshot.flatMap(({ mount, used, free, reserved }): Sample[] => [
+      [{ ...labelsOf(mount), system_filesystem_state: 'used' }, used],
+      [{ ...labelsOf(mount), system_filesystem_state: 'free' }, free],
+      [{ ...labelsOf(mount), system_filesystem_state: 'reserved' }, reserved],
+    ]),
   );
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_FILESYSTEM_UTILIZATION_METRIC,
-      help: "Share of the filesystem's space in use as df computes it: used / (used + free) (0-1).",
-      labelNames: [
-        'system_device',
-        'system_filesystem_mountpoint',
-        'system_filesystem_type',
-        'system_filesystem_mode',
-      ],
-    },
-    () =>
-      snapshot
-        .filter(({ used, free }) => used + free > 0)
-        .map(({ mount, used, free }): Sample => [labelsOf(mount), used / (used + free)]),
+  snapshotGauge(registry, FILESYSTEM_METRICS.utilization, () =>
+    snapshot
+      .filter(({ used, free }) => used + free > 0)
+      .map(({ mount, used, free }): Sample => [labelsOf(mount), used / (used + free)]),
   );
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_FILESYSTEM_LIMIT_METRIC,
-      help: 'Size of the filesystem.',
-      labelNames: [
-        'system_device',
-        'system_filesystem_mountpoint',
-        'system_filesystem_type',
-        'system_filesystem_mode',
-      ],
-    },
-    () =>
-      snapshot.map(({ mount, used, free, reserved }): Sample => [labelsOf(mount), used + free + reserved]),
+  snapshotGauge(registry, FILESYSTEM_METRICS.limit, () =>
+    snapshot.map(({ mount, used, free, reserved }): Sample => [labelsOf(mount), used + free + reserved]),
   );
 
   return {

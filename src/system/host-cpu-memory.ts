@@ -1,23 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Registry } from 'prom-client';
+import { HOST_METRICS } from './host-cpu-memory-metrics.js';
 import type { Collector } from './scheduler.js';
 import { type Sample, snapshotCounter, snapshotGauge } from './snapshot-metric.js';
-
-export const SYSTEM_CPU_TIME_METRIC = 'system_cpu_time_seconds_total';
-export const SYSTEM_CPU_UTILIZATION_METRIC = 'system_cpu_utilization_ratio';
-export const SYSTEM_CPU_LOGICAL_COUNT_METRIC = 'system_cpu_logical_count';
-export const SYSTEM_CPU_LOAD_AVERAGE_METRICS = Object.freeze({
-  '1m': 'system_cpu_load_average_1m',
-  '5m': 'system_cpu_load_average_5m',
-  '15m': 'system_cpu_load_average_15m',
-});
-export const SYSTEM_MEMORY_USAGE_METRIC = 'system_memory_usage_bytes';
-export const SYSTEM_MEMORY_UTILIZATION_METRIC = 'system_memory_utilization_ratio';
-export const SYSTEM_MEMORY_LIMIT_METRIC = 'system_memory_limit_bytes';
-export const SYSTEM_MEMORY_AVAILABLE_METRIC = 'system_memory_linux_available_bytes';
-export const SYSTEM_PAGING_USAGE_METRIC = 'system_paging_usage_bytes';
-export const SYSTEM_PAGING_UTILIZATION_METRIC = 'system_paging_utilization_ratio';
 
 /**
  * /proc/stat counts in USER_HZ ticks. USER_HZ is part of the kernel's user-space ABI and is 100
@@ -93,6 +79,77 @@ interface HostSnapshot {
 type SystemInformation = typeof import('systeminformation');
 let systemInformation: Promise<SystemInformation> | undefined;
 
+type Read = () => HostSnapshot | undefined;
+
+function registerCpuFamilies(registry: Registry, read: Read): void {
+  snapshotCounter(registry, HOST_METRICS.cpuTime, () =>
+    CPU_MODES.map((mode): Sample => [{ cpu_mode: mode }, (read()?.cpu.total[mode] ?? NaN) / USER_HZ]),
+  );
+  snapshotGauge(registry, HOST_METRICS.cpuUtilization, () => {
+    const shares = read()?.utilization;
+    return shares ? CPU_MODES.map((mode): Sample => [{ cpu_mode: mode }, shares[mode]]) : [];
+  });
+  snapshotGauge(registry, HOST_METRICS.cpuLogicalCount, () => {
+    const snapshot = read();
+    return snapshot ? [[{}, snapshot.cpu.logicalCpus]] : [];
+  });
+  [HOST_METRICS.loadAverage1m, HOST_METRICS.loadAverage5m, HOST_METRICS.loadAverage15m].forEach(
+    (declaration, i) => {
+      snapshotGauge(registry, declaration, () => {
+        const snapshot = read();
+        return snapshot ? [[{}, snapshot.load[i]!]] : [];
+      });
+    },
+  );
+}
+
+const memoryStates = (m: MemorySnapshot): Sample[] => [
+  [{ system_memory_state: 'used' }, m.total - m.available],
+  [{ system_memory_state: 'free' }, m.free],
+  [{ system_memory_state: 'cached' }, m.cached],
+  [{ system_memory_state: 'buffers' }, m.buffers],
+];
+
+function registerMemoryFamilies(registry: Registry, read: Read): void {
+  const memory = () => read()?.memory;
+  snapshotGauge(registry, HOST_METRICS.memoryUsage, () => {
+    const m = memory();
+    return m ? memoryStates(m) : [];
+  });
+  snapshotGauge(registry, HOST_METRICS.memoryUtilization, () => {
+    const m = memory();
+    return m && m.total > 0
+      ? memoryStates(m).map(([labels, value]): Sample => [labels, value / m.total])
+      : [];
+  });
+  snapshotGauge(registry, HOST_METRICS.memoryLimit, () => {
+    const m = memory();
+    return m ? [[{}, m.total]] : [];
+  });
+  snapshotGauge(registry, HOST_METRICS.memoryAvailable, () => {
+    const m = memory();
+    return m ? [[{}, m.available]] : [];
+  });
+  snapshotGauge(registry, HOST_METRICS.pagingUsage, () => {
+    const m = memory();
+    return m
+      ? [
+          [{ system_paging_state: 'used' }, m.swapTotal - m.swapFree],
+          [{ system_paging_state: 'free' }, m.swapFree],
+        ]
+      : [];
+  });
+  snapshotGauge(registry, HOST_METRICS.pagingUtilization, () => {
+    const m = memory();
+    return m && m.swapTotal > 0
+      ? [
+          [{ system_paging_state: 'used' }, (m.swapTotal - m.swapFree) / m.swapTotal],
+          [{ system_paging_state: 'free' }, m.swapFree / m.swapTotal],
+        ]
+      : [];
+  });
+}
+
 /**
  * Host CPU (from /proc/stat), load average and memory and swap (systeminformation's `mem()`,
  * which reads /proc/meminfo without spawning anything). Its `currentLoad()` is not used: it runs
@@ -100,118 +157,8 @@ let systemInformation: Promise<SystemInformation> | undefined;
  */
 export function createHostCpuMemoryCollector(registry: Registry): Collector {
   let snapshot: HostSnapshot | undefined;
-
-  snapshotCounter(
-    registry,
-    {
-      name: SYSTEM_CPU_TIME_METRIC,
-      help: 'Seconds all logical CPUs of the host spent in each mode, summed over CPUs (/proc/stat).',
-      labelNames: ['cpu_mode'],
-    },
-    () => CPU_MODES.map((mode): Sample => [{ cpu_mode: mode }, (snapshot?.cpu.total[mode] ?? NaN) / USER_HZ]),
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_CPU_UTILIZATION_METRIC,
-      help: "Share of the host's CPU time spent in each mode over the last collection interval, all CPUs together (0-1; busy = 1 - idle).",
-      labelNames: ['cpu_mode'],
-    },
-    () => {
-      const shares = snapshot?.utilization;
-      return shares ? CPU_MODES.map((mode): Sample => [{ cpu_mode: mode }, shares[mode]]) : [];
-    },
-  );
-  snapshotGauge(registry, { name: SYSTEM_CPU_LOGICAL_COUNT_METRIC, help: 'Logical CPUs of the host.' }, () =>
-    snapshot ? [[{}, snapshot.cpu.logicalCpus]] : [],
-  );
-  (['1m', '5m', '15m'] as const).forEach((window, i) => {
-    snapshotGauge(
-      registry,
-      {
-        name: SYSTEM_CPU_LOAD_AVERAGE_METRICS[window],
-        help: `Host load average over ${window.replace('m', ' minute(s)')}: runnable and uninterruptible tasks (/proc/loadavg). Compare with ${SYSTEM_CPU_LOGICAL_COUNT_METRIC}.`,
-      },
-      () => (snapshot ? [[{}, snapshot.load[i]!]] : []),
-    );
-  });
-
-  const memoryStates = (m: MemorySnapshot): Sample[] => [
-    [{ system_memory_state: 'used' }, m.total - m.available],
-    [{ system_memory_state: 'free' }, m.free],
-    [{ system_memory_state: 'cached' }, m.cached],
-    [{ system_memory_state: 'buffers' }, m.buffers],
-  ];
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_MEMORY_USAGE_METRIC,
-      help: 'Host memory by state. used = MemTotal - MemAvailable; the states overlap, so do not sum them.',
-      labelNames: ['system_memory_state'],
-    },
-    () => (snapshot ? memoryStates(snapshot.memory) : []),
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_MEMORY_UTILIZATION_METRIC,
-      help: `Host memory by state as a share of ${SYSTEM_MEMORY_LIMIT_METRIC} (0-1).`,
-      labelNames: ['system_memory_state'],
-    },
-    () => {
-      const m = snapshot?.memory;
-      return m && m.total > 0
-        ? memoryStates(m).map(([labels, value]): Sample => [labels, value / m.total])
-        : [];
-    },
-  );
-  snapshotGauge(
-    registry,
-    { name: SYSTEM_MEMORY_LIMIT_METRIC, help: 'Total usable host memory (MemTotal).' },
-    () => (snapshot ? [[{}, snapshot.memory.total]] : []),
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_MEMORY_AVAILABLE_METRIC,
-      help: "The kernel's estimate of memory available to start new applications without swapping (MemAvailable).",
-    },
-    () => (snapshot ? [[{}, snapshot.memory.available]] : []),
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_PAGING_USAGE_METRIC,
-      help: 'Swap space by state, all swap devices together.',
-      labelNames: ['system_paging_state'],
-    },
-    () => {
-      const m = snapshot?.memory;
-      return m
-        ? [
-            [{ system_paging_state: 'used' }, m.swapTotal - m.swapFree],
-            [{ system_paging_state: 'free' }, m.swapFree],
-          ]
-        : [];
-    },
-  );
-  snapshotGauge(
-    registry,
-    {
-      name: SYSTEM_PAGING_UTILIZATION_METRIC,
-      help: 'Swap space by state as a share of all swap (0-1); absent when the host has no swap.',
-      labelNames: ['system_paging_state'],
-    },
-    () => {
-      const m = snapshot?.memory;
-      return m && m.swapTotal > 0
-        ? [
-            [{ system_paging_state: 'used' }, (m.swapTotal - m.swapFree) / m.swapTotal],
-            [{ system_paging_state: 'free' }, m.swapFree / m.swapTotal],
-          ]
-        : [];
-    },
-  );
+  registerCpuFamilies(registry, () => snapshot);
+  registerMemoryFamilies(registry, () => snapshot);
 
   return {
     name: 'host',

@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
+import type { CounterDeclaration } from '../metrics/declaration.js';
+import { NETWORK_METRICS } from './network-metrics.js';
 import type { Collector } from './scheduler.js';
 import { type Sample, snapshotCounter } from './snapshot-metric.js';
-
-export const SYSTEM_NETWORK_IO_METRIC = 'system_network_io_bytes_total';
-export const SYSTEM_NETWORK_PACKETS_METRIC = 'system_network_packet_count_total';
-export const SYSTEM_NETWORK_ERRORS_METRIC = 'system_network_errors_total';
-export const SYSTEM_NETWORK_DROPPED_METRIC = 'system_network_packet_dropped_total';
 
 export interface InterfaceStats {
   readonly name: string;
@@ -55,29 +52,18 @@ export function isLoopback(name: string): boolean {
 export function createNetworkCollector(registry: Registry): Collector {
   let snapshot: InterfaceStats[] = [];
 
-  const family = (name: string, help: string, field: 'bytes' | 'packets' | 'errors' | 'dropped') =>
-    snapshotCounter(
-      registry,
-      { name, help, labelNames: ['network_interface_name', 'network_io_direction'] },
-      () =>
-        snapshot.flatMap((i): Sample[] => [
-          [{ network_interface_name: i.name, network_io_direction: 'receive' }, i.receive[field]],
-          [{ network_interface_name: i.name, network_io_direction: 'transmit' }, i.transmit[field]],
-        ]),
+  const family = (declaration: CounterDeclaration, field: 'bytes' | 'packets' | 'errors' | 'dropped') =>
+    snapshotCounter(registry, declaration, () =>
+      snapshot.flatMap((i): Sample[] => [
+        [{ network_interface_name: i.name, network_io_direction: 'receive' }, i.receive[field]],
+        [{ network_interface_name: i.name, network_io_direction: 'transmit' }, i.transmit[field]],
+      ]),
     );
 
-  family(
-    SYSTEM_NETWORK_IO_METRIC,
-    'Bytes received and transmitted per network interface (loopback excluded).',
-    'bytes',
-  );
-  family(SYSTEM_NETWORK_PACKETS_METRIC, 'Packets received and transmitted per network interface.', 'packets');
-  family(SYSTEM_NETWORK_ERRORS_METRIC, 'Receive and transmit errors per network interface.', 'errors');
-  family(
-    SYSTEM_NETWORK_DROPPED_METRIC,
-    'Packets dropped without an error per network interface (full queues, no buffer).',
-    'dropped',
-  );
+  family(NETWORK_METRICS.io, 'bytes');
+  family(NETWORK_METRICS.packets, 'packets');
+  family(NETWORK_METRICS.errors, 'errors');
+  family(NETWORK_METRICS.dropped, 'dropped');
 
   return {
     name: 'network',

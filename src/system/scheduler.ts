@@ -1,10 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
-
-export const COLLECTOR_ERRORS_METRIC = 'sidecar_collector_errors_total';
-export const COLLECTOR_DURATION_METRIC = 'sidecar_collector_duration_seconds';
-export const COLLECTOR_LAST_SUCCESS_METRIC = 'sidecar_collector_last_success_timestamp_seconds';
+import { promCounter, promGauge } from '../metrics/create-metric.js';
+import { COLLECTOR_METRICS } from './scheduler-metrics.js';
 
 /** One background collector: reads the system and replaces the values its metrics show. */
 export interface Collector {
@@ -71,24 +69,9 @@ export class CollectorScheduler {
       controller: undefined,
       failing: false,
     }));
-    this.errors = new Counter({
-      name: COLLECTOR_ERRORS_METRIC,
-      help: 'System-metric collector runs that failed, timed out, or could not start because the previous run was still stuck.',
-      labelNames: ['collector'],
-      registers: [registry],
-    });
-    this.duration = new Gauge({
-      name: COLLECTOR_DURATION_METRIC,
-      help: 'How long the last run of each system-metric collector took (up to its timeout).',
-      labelNames: ['collector'],
-      registers: [registry],
-    });
-    this.lastSuccess = new Gauge({
-      name: COLLECTOR_LAST_SUCCESS_METRIC,
-      help: 'Unix time of the last successful run of each system-metric collector.',
-      labelNames: ['collector'],
-      registers: [registry],
-    });
+    this.errors = promCounter(registry, COLLECTOR_METRICS.errors);
+    this.duration = promGauge(registry, COLLECTOR_METRICS.duration);
+    this.lastSuccess = promGauge(registry, COLLECTOR_METRICS.lastSuccess);
     for (const { collector } of this.states) this.errors.inc({ collector: collector.name }, 0);
   }
 

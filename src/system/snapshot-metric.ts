@@ -1,4 +1,6 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { promCounter, promGauge } from '../metrics/create-metric.js';
+import type { CounterDeclaration, GaugeDeclaration } from '../metrics/declaration.js';
 
 /**
  * Metric families whose samples come from a collector's last snapshot. prom-client calls
@@ -9,43 +11,33 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export type Labels = Readonly<Record<string, string>>;
 export type Sample = readonly [labels: Labels, value: number];
 
-export interface FamilySpec {
-  readonly name: string;
-  readonly help: string;
-  readonly labelNames?: readonly string[];
-}
-
 /** A gauge showing exactly the samples `read` returns: no snapshot, no samples. */
-export function snapshotGauge(registry: Registry, spec: FamilySpec, read: () => Iterable<Sample>): Gauge {
-  const labelless = (spec.labelNames ?? []).length === 0;
-  return new Gauge({
-    name: spec.name,
-    help: spec.help,
-    labelNames: spec.labelNames ?? [],
-    registers: [registry],
-    collect() {
-      this.reset();
-      // reset() leaves a 0 on a gauge without labels; a value that is unknown must not read as 0.
-      if (labelless) this.remove();
-      for (const [labels, value] of read()) if (Number.isFinite(value)) this.set({ ...labels }, value);
-    },
+export function snapshotGauge(
+  registry: Registry,
+  declaration: GaugeDeclaration,
+  read: () => Iterable<Sample>,
+): Gauge {
+  const labelless = declaration.labelNames.length === 0;
+  return promGauge(registry, declaration, function () {
+    this.reset();
+    // reset() leaves a 0 on a gauge without labels; a value that is unknown must not read as 0.
+    if (labelless) this.remove();
+    for (const [labels, value] of read()) if (Number.isFinite(value)) this.set({ ...labels }, value);
   });
 }
 
 /** A counter whose values are cumulative totals kept by the kernel (or by a collector), copied as they are. */
-export function snapshotCounter(registry: Registry, spec: FamilySpec, read: () => Iterable<Sample>): Counter {
-  const labelless = (spec.labelNames ?? []).length === 0;
-  return new Counter({
-    name: spec.name,
-    help: spec.help,
-    labelNames: spec.labelNames ?? [],
-    registers: [registry],
-    collect() {
-      this.reset();
-      if (labelless) this.remove();
-      for (const [labels, value] of read()) {
-        if (Number.isFinite(value) && value >= 0) this.inc({ ...labels }, value);
-      }
-    },
+export function snapshotCounter(
+  registry: Registry,
+  declaration: CounterDeclaration,
+  read: () => Iterable<Sample>,
+): Counter {
+  const labelless = declaration.labelNames.length === 0;
+  return promCounter(registry, declaration, function () {
+    this.reset();
+    if (labelless) this.remove();
+    for (const [labels, value] of read()) {
+      if (Number.isFinite(value) && value >= 0) this.inc({ ...labels }, value);
+    }
   });
 }

@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AMOUNT_BUCKETS,
-  AUDIO_DURATION_BUCKETS,
-  BODY_SIZE_BUCKETS,
-  CACHE_DURATION_BUCKETS,
-  DB_DURATION_BUCKETS,
-  DB_ROWS_BUCKETS,
-  DOCUMENT_DURATION_BUCKETS,
-  GENAI_DURATION_BUCKETS,
-  GENAI_FIRST_CHUNK_BUCKETS,
-  GENAI_TOKEN_BUCKETS,
-  INTERACTION_DURATION_BUCKETS,
-  PAGE_COUNT_BUCKETS,
-  RETRIEVED_DOCUMENTS_BUCKETS,
-  SPEECH_DURATION_BUCKETS,
-  STORAGE_DURATION_BUCKETS,
-} from '../../src/metrics/buckets.js';
+import { BUSINESS_METRICS } from '../../src/ingest/families/business/metrics.js';
+import { CACHE_METRICS } from '../../src/ingest/families/cache/metrics.js';
+import { DB_METRICS } from '../../src/ingest/families/db/metrics.js';
+import { DOCUMENT_METRICS } from '../../src/ingest/families/document/metrics.js';
+import { LLM_METRICS } from '../../src/ingest/families/llm/metrics.js';
+import { RAG_METRICS } from '../../src/ingest/families/rag/metrics.js';
+import { SPEECH_METRICS } from '../../src/ingest/families/speech/metrics.js';
+import { STORAGE_METRICS } from '../../src/ingest/families/storage/metrics.js';
+import { BODY_SIZE_BUCKETS, GENAI_DURATION_BUCKETS } from '../../src/metrics/buckets.js';
 import { applicationSnapshot, changes, postEvents, sampleKey } from '../helpers/ingest.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
 import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
@@ -69,13 +61,13 @@ const cases: Case[] = [
           error_type: '',
         },
         0.012,
-        DB_DURATION_BUCKETS,
+        DB_METRICS.operationDuration.buckets,
       ),
       ...observation(
         'db_client_response_returned_rows',
         { db_system_name: 'postgresql', db_operation_name: 'SELECT', db_collection_name: 'users' },
         3,
-        DB_ROWS_BUCKETS,
+        DB_METRICS.returnedRows.buckets,
       ),
     },
   },
@@ -99,7 +91,7 @@ const cases: Case[] = [
         error_type: 'IntegrityError',
       },
       2,
-      DB_DURATION_BUCKETS,
+      DB_METRICS.operationDuration.buckets,
     ),
   },
   {
@@ -132,7 +124,7 @@ const cases: Case[] = [
         'app_cache_operation_duration_seconds',
         { cache: 'redis', operation: 'get' },
         0.0004,
-        CACHE_DURATION_BUCKETS,
+        CACHE_METRICS.duration.buckets,
       ),
     },
   },
@@ -153,7 +145,7 @@ const cases: Case[] = [
         'app_storage_operation_duration_seconds',
         { operation: 'upload', backend: 's3', outcome: 'success' },
         1.5,
-        STORAGE_DURATION_BUCKETS,
+        STORAGE_METRICS.duration.buckets,
       ),
       ...observation(
         'app_storage_object_size_bytes',
@@ -181,13 +173,13 @@ const cases: Case[] = [
         'app_speech_request_duration_seconds',
         { operation: 'speech_to_text', provider: 'google', outcome: 'success' },
         3.2,
-        SPEECH_DURATION_BUCKETS,
+        SPEECH_METRICS.duration.buckets,
       ),
       ...observation(
         'app_speech_audio_duration_seconds',
         { operation: 'speech_to_text', provider: 'google' },
         12,
-        AUDIO_DURATION_BUCKETS,
+        SPEECH_METRICS.audio.buckets,
       ),
       ...value(
         'app_speech_provider_fallbacks_total',
@@ -231,19 +223,19 @@ const cases: Case[] = [
           'gen_ai_client_token_usage',
           { ...genai, gen_ai_token_type: 'input' },
           812,
-          GENAI_TOKEN_BUCKETS,
+          LLM_METRICS.tokens.buckets,
         ),
         ...observation(
           'gen_ai_client_token_usage',
           { ...genai, gen_ai_token_type: 'output' },
           240,
-          GENAI_TOKEN_BUCKETS,
+          LLM_METRICS.tokens.buckets,
         ),
         ...observation(
           'gen_ai_client_operation_time_to_first_chunk_seconds',
           genai,
           0.35,
-          GENAI_FIRST_CHUNK_BUCKETS,
+          LLM_METRICS.firstChunk.buckets,
         ),
       };
     })(),
@@ -270,7 +262,12 @@ const cases: Case[] = [
         3.1,
         GENAI_DURATION_BUCKETS,
       ),
-      ...observation('app_rag_documents_retrieved', { pipeline: 'support' }, 0, RETRIEVED_DOCUMENTS_BUCKETS),
+      ...observation(
+        'app_rag_documents_retrieved',
+        { pipeline: 'support' },
+        0,
+        RAG_METRICS.documents.buckets,
+      ),
       ...value('app_rag_empty_retrievals_total', { pipeline: 'support' }, 1),
       ...observation(
         'app_rag_stage_duration_seconds',
@@ -303,13 +300,13 @@ const cases: Case[] = [
         'app_document_processing_duration_seconds',
         { document_type: 'pdf', stage: 'ocr', outcome: 'success' },
         8.5,
-        DOCUMENT_DURATION_BUCKETS,
+        DOCUMENT_METRICS.duration.buckets,
       ),
       ...observation(
         'app_document_processing_pages',
         { document_type: 'pdf', stage: 'ocr' },
         12,
-        PAGE_COUNT_BUCKETS,
+        DOCUMENT_METRICS.pages.buckets,
       ),
     },
   },
@@ -350,7 +347,7 @@ const cases: Case[] = [
         'app_voice_interaction_duration_seconds',
         { kind: 'question', channel: 'ios' },
         6,
-        INTERACTION_DURATION_BUCKETS,
+        BUSINESS_METRICS.voiceDuration.buckets,
       ),
     },
   },
@@ -401,7 +398,7 @@ const cases: Case[] = [
         'app_transaction_amount',
         { transaction_type: 'transfer', currency: 'EUR' },
         250,
-        AMOUNT_BUCKETS,
+        BUSINESS_METRICS.transactionAmount.buckets,
       ),
     },
   },

@@ -6,15 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BACKEND_PROCESS_COUNT_METRIC,
-  BACKEND_PROCESS_CPU_TIME_METRIC,
-  BACKEND_PROCESS_CPU_UTILIZATION_METRIC,
-  BACKEND_PROCESS_FOUND_METRIC,
-  BACKEND_PROCESS_MEMORY_METRIC,
-  BACKEND_PROCESS_START_TIME_METRIC,
-} from '../../src/system/backend-process.js';
-import { COLLECTOR_ERRORS_METRIC } from '../../src/system/scheduler.js';
+import { BACKEND_PROCESS_METRICS } from '../../src/system/backend-process-metrics.js';
+import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
 import { eventually, sleep } from '../helpers/http.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
 import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
@@ -84,37 +77,39 @@ describe('backend process metrics', () => {
 
     const idle = await eventually(async () => {
       const s = await scrape(sidecar!.adminUrl);
-      return Number.isFinite(valueOf(s, BACKEND_PROCESS_CPU_UTILIZATION_METRIC)) ? s : undefined;
+      return Number.isFinite(valueOf(s, BACKEND_PROCESS_METRICS.cpuUtilization.name)) ? s : undefined;
     });
-    expect(valueOf(idle, BACKEND_PROCESS_FOUND_METRIC)).toBe(1);
-    expect(valueOf(idle, BACKEND_PROCESS_COUNT_METRIC)).toBe(1);
-    expect(valueOf(idle, BACKEND_PROCESS_CPU_UTILIZATION_METRIC)).toBeLessThan(0.2);
-    expect(Math.abs(valueOf(idle, BACKEND_PROCESS_MEMORY_METRIC) - kernelRss(burner.pid))).toBeLessThan(
+    expect(valueOf(idle, BACKEND_PROCESS_METRICS.found.name)).toBe(1);
+    expect(valueOf(idle, BACKEND_PROCESS_METRICS.count.name)).toBe(1);
+    expect(valueOf(idle, BACKEND_PROCESS_METRICS.cpuUtilization.name)).toBeLessThan(0.2);
+    expect(Math.abs(valueOf(idle, BACKEND_PROCESS_METRICS.memory.name) - kernelRss(burner.pid))).toBeLessThan(
       8 * 1024 ** 2,
     );
-    expect(Math.abs(valueOf(idle, BACKEND_PROCESS_START_TIME_METRIC) - burner.spawnedAt)).toBeLessThan(2);
-    const cpuBefore = valueOf(idle, BACKEND_PROCESS_CPU_TIME_METRIC);
+    expect(Math.abs(valueOf(idle, BACKEND_PROCESS_METRICS.startTime.name) - burner.spawnedAt)).toBeLessThan(
+      2,
+    );
+    const cpuBefore = valueOf(idle, BACKEND_PROCESS_METRICS.cpuTime.name);
 
     burner.process.kill('SIGUSR1');
     // One busy core is 1/CPUS of the machine: 0.5 on two cores.
     const busy = await eventually(async () => {
       const s = await scrape(sidecar!.adminUrl);
-      return valueOf(s, BACKEND_PROCESS_CPU_UTILIZATION_METRIC) > 0.6 / CPUS ? s : undefined;
+      return valueOf(s, BACKEND_PROCESS_METRICS.cpuUtilization.name) > 0.6 / CPUS ? s : undefined;
     });
     burner.process.kill('SIGUSR2');
-    expect(valueOf(busy, BACKEND_PROCESS_CPU_UTILIZATION_METRIC)).toBeLessThanOrEqual(1.05);
-    expect(valueOf(busy, BACKEND_PROCESS_CPU_TIME_METRIC)).toBeGreaterThan(cpuBefore + 0.1);
+    expect(valueOf(busy, BACKEND_PROCESS_METRICS.cpuUtilization.name)).toBeLessThanOrEqual(1.05);
+    expect(valueOf(busy, BACKEND_PROCESS_METRICS.cpuTime.name)).toBeGreaterThan(cpuBefore + 0.1);
 
     await stop(burner);
     const gone = await eventually(async () => {
       const s = await scrape(sidecar!.adminUrl);
-      return valueOf(s, BACKEND_PROCESS_FOUND_METRIC) === 0 ? s : undefined;
+      return valueOf(s, BACKEND_PROCESS_METRICS.found.name) === 0 ? s : undefined;
     });
-    expect(valueOf(gone, BACKEND_PROCESS_COUNT_METRIC)).toBe(0);
-    expect(valueOf(gone, BACKEND_PROCESS_MEMORY_METRIC)).toBeNaN();
-    expect(valueOf(gone, BACKEND_PROCESS_CPU_UTILIZATION_METRIC)).toBeNaN();
+    expect(valueOf(gone, BACKEND_PROCESS_METRICS.count.name)).toBe(0);
+    expect(valueOf(gone, BACKEND_PROCESS_METRICS.memory.name)).toBeNaN();
+    expect(valueOf(gone, BACKEND_PROCESS_METRICS.cpuUtilization.name)).toBeNaN();
     // A backend that is not running is a finding, not a collector failure.
-    expect(valueOf(gone, COLLECTOR_ERRORS_METRIC, { collector: 'backend_process' })).toBe(0);
+    expect(valueOf(gone, COLLECTOR_METRICS.errors.name, { collector: 'backend_process' })).toBe(0);
   });
 
   it('follows BACKEND_PID_FILE, also when the backend restarts with a new pid', async () => {
@@ -123,17 +118,17 @@ describe('backend process metrics', () => {
     // No pid file yet: the backend has not started.
     await sleep(300);
     let s = await scrape(sidecar.adminUrl);
-    expect(valueOf(s, BACKEND_PROCESS_FOUND_METRIC)).toBe(0);
-    expect(valueOf(s, COLLECTOR_ERRORS_METRIC, { collector: 'backend_process' })).toBe(0);
+    expect(valueOf(s, BACKEND_PROCESS_METRICS.found.name)).toBe(0);
+    expect(valueOf(s, COLLECTOR_METRICS.errors.name, { collector: 'backend_process' })).toBe(0);
 
     const first = await startBurner(`backend-${randomUUID()}`);
     await writeFile(pidFile, `${first.pid}\n`);
     s = await eventually(async () => {
       const r = await scrape(sidecar!.adminUrl);
-      return valueOf(r, BACKEND_PROCESS_FOUND_METRIC) === 1 ? r : undefined;
+      return valueOf(r, BACKEND_PROCESS_METRICS.found.name) === 1 ? r : undefined;
     });
-    const firstStart = valueOf(s, BACKEND_PROCESS_START_TIME_METRIC);
-    expect(Math.abs(valueOf(s, BACKEND_PROCESS_MEMORY_METRIC) - kernelRss(first.pid))).toBeLessThan(
+    const firstStart = valueOf(s, BACKEND_PROCESS_METRICS.startTime.name);
+    expect(Math.abs(valueOf(s, BACKEND_PROCESS_METRICS.memory.name) - kernelRss(first.pid))).toBeLessThan(
       8 * 1024 ** 2,
     );
 
@@ -142,17 +137,17 @@ describe('backend process metrics', () => {
     await stop(first);
     s = await eventually(async () => {
       const r = await scrape(sidecar!.adminUrl);
-      return valueOf(r, BACKEND_PROCESS_START_TIME_METRIC) > firstStart ? r : undefined;
+      return valueOf(r, BACKEND_PROCESS_METRICS.startTime.name) > firstStart ? r : undefined;
     });
-    expect(valueOf(s, BACKEND_PROCESS_FOUND_METRIC)).toBe(1);
-    expect(Math.abs(valueOf(s, BACKEND_PROCESS_START_TIME_METRIC) - second.spawnedAt)).toBeLessThan(2);
+    expect(valueOf(s, BACKEND_PROCESS_METRICS.found.name)).toBe(1);
+    expect(Math.abs(valueOf(s, BACKEND_PROCESS_METRICS.startTime.name) - second.spawnedAt)).toBeLessThan(2);
 
     await writeFile(pidFile, 'not a pid\n');
     s = await eventually(async () => {
       const r = await scrape(sidecar!.adminUrl);
-      return valueOf(r, COLLECTOR_ERRORS_METRIC, { collector: 'backend_process' }) > 0 ? r : undefined;
+      return valueOf(r, COLLECTOR_METRICS.errors.name, { collector: 'backend_process' }) > 0 ? r : undefined;
     });
-    expect(valueOf(s, BACKEND_PROCESS_FOUND_METRIC)).toBe(0);
+    expect(valueOf(s, BACKEND_PROCESS_METRICS.found.name)).toBe(0);
     expect(sidecar.logs.text()).toContain('does not hold a process id');
     await stop(second);
   });
@@ -164,24 +159,24 @@ describe('backend process metrics', () => {
     sidecar = await startSidecar('http://127.0.0.1:9', { ...INTERVAL, BACKEND_PROCESS_MATCH: token });
     const s = await eventually(async () => {
       const r = await scrape(sidecar!.adminUrl);
-      return valueOf(r, BACKEND_PROCESS_FOUND_METRIC) === 1 ? r : undefined;
+      return valueOf(r, BACKEND_PROCESS_METRICS.found.name) === 1 ? r : undefined;
     });
     // The worker matches too, but counts once: as part of its parent's tree.
-    expect(valueOf(s, BACKEND_PROCESS_COUNT_METRIC)).toBe(2);
-    expect(Math.abs(valueOf(s, BACKEND_PROCESS_START_TIME_METRIC) - parent.spawnedAt)).toBeLessThan(2);
+    expect(valueOf(s, BACKEND_PROCESS_METRICS.count.name)).toBe(2);
+    expect(Math.abs(valueOf(s, BACKEND_PROCESS_METRICS.startTime.name) - parent.spawnedAt)).toBeLessThan(2);
     // Both processes may still be growing right after start-up (more so on a loaded machine):
     // the figure must reach the kernel's sum at one of the next collections.
     await eventually(async () => {
       const r = await scrape(sidecar!.adminUrl);
       const rss = kernelRss(parent.pid) + kernelRss(parent.childPid!);
-      return Math.abs(valueOf(r, BACKEND_PROCESS_MEMORY_METRIC) - rss) < 16 * 1024 ** 2;
+      return Math.abs(valueOf(r, BACKEND_PROCESS_METRICS.memory.name) - rss) < 16 * 1024 ** 2;
     });
 
     // The worker burns: the backend's CPU rises although the matched root is idle.
     process.kill(parent.childPid!, 'SIGUSR1');
     await eventually(async () => {
       const r = await scrape(sidecar!.adminUrl);
-      return valueOf(r, BACKEND_PROCESS_CPU_UTILIZATION_METRIC) > 0.6 / CPUS;
+      return valueOf(r, BACKEND_PROCESS_METRICS.cpuUtilization.name) > 0.6 / CPUS;
     });
     process.kill(parent.childPid!, 'SIGUSR2');
     await stop(parent);

@@ -5,12 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TLS_CERT_CHECK_SUCCESS_METRIC,
-  TLS_CERT_NOT_AFTER_METRIC,
-  TLS_CERT_NOT_BEFORE_METRIC,
-} from '../../src/system/certificates.js';
-import { COLLECTOR_ERRORS_METRIC } from '../../src/system/scheduler.js';
+import { CERTIFICATE_METRICS } from '../../src/system/certificates-metrics.js';
+import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
 import { eventually } from '../helpers/http.js';
 import { type Sample, scrape, valueOf } from '../helpers/prometheus-text.js';
 import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
@@ -143,9 +139,11 @@ describe.skipIf(!OPENSSL)('certificate expiry metrics', () => {
       SYSTEM_METRICS_INTERVAL_MS: '200',
       TLS_CERT_FILES: `${selfSigned.certFile},${chainFile}`,
     });
-    const s = await scrapeWhen((r) => certSeries(r, TLS_CERT_NOT_AFTER_METRIC, chainFile).length === 2);
+    const s = await scrapeWhen(
+      (r) => certSeries(r, CERTIFICATE_METRICS.notAfter.name, chainFile).length === 2,
+    );
 
-    const [self] = certSeries(s, TLS_CERT_NOT_AFTER_METRIC, selfSigned.certFile);
+    const [self] = certSeries(s, CERTIFICATE_METRICS.notAfter.name, selfSigned.certFile);
     expect(self!.labels).toEqual({
       source_type: 'file',
       source: selfSigned.certFile,
@@ -156,26 +154,28 @@ describe.skipIf(!OPENSSL)('certificate expiry metrics', () => {
     expect(self!.value).toBe(selfSigned.notAfter);
     // -days 42 from now, the known expiry.
     expect(Math.abs(self!.value - (Date.now() / 1000 + 42 * 86_400))).toBeLessThan(60);
-    expect(valueOf(s, TLS_CERT_NOT_BEFORE_METRIC, { source: selfSigned.certFile })).toBe(
+    expect(valueOf(s, CERTIFICATE_METRICS.notBefore.name, { source: selfSigned.certFile })).toBe(
       selfSigned.notBefore,
     );
 
-    expect(valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: chainFile, subject_cn: 'api.example.test' })).toBe(
-      leaf.notAfter,
-    );
     expect(
-      valueOf(s, TLS_CERT_NOT_AFTER_METRIC, {
+      valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: chainFile, subject_cn: 'api.example.test' }),
+    ).toBe(leaf.notAfter);
+    expect(
+      valueOf(s, CERTIFICATE_METRICS.notAfter.name, {
         source: chainFile,
         subject_cn: 'api.example.test',
         issuer_cn: 'Test Root CA',
         serial_number: leaf.serial,
       }),
     ).toBe(leaf.notAfter);
-    expect(valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: chainFile, subject_cn: 'Test Root CA' })).toBe(
-      ca.notAfter,
-    );
-    expect(valueOf(s, TLS_CERT_CHECK_SUCCESS_METRIC, { source_type: 'file', source: chainFile })).toBe(1);
-    expect(valueOf(s, COLLECTOR_ERRORS_METRIC, { collector: 'certificates' })).toBe(0);
+    expect(
+      valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: chainFile, subject_cn: 'Test Root CA' }),
+    ).toBe(ca.notAfter);
+    expect(
+      valueOf(s, CERTIFICATE_METRICS.checkSuccess.name, { source_type: 'file', source: chainFile }),
+    ).toBe(1);
+    expect(valueOf(s, COLLECTOR_METRICS.errors.name, { collector: 'certificates' })).toBe(0);
   });
 
   it('reads every certificate file of a directory', async () => {
@@ -188,14 +188,14 @@ describe.skipIf(!OPENSSL)('certificate expiry metrics', () => {
       SYSTEM_METRICS_INTERVAL_MS: '200',
       TLS_CERT_FILES: certDir,
     });
-    const s = await scrapeWhen((r) => r.some((x) => x.name === TLS_CERT_NOT_AFTER_METRIC));
-    expect(valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: path.join(certDir, 'a.crt') })).toBe(
+    const s = await scrapeWhen((r) => r.some((x) => x.name === CERTIFICATE_METRICS.notAfter.name));
+    expect(valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: path.join(certDir, 'a.crt') })).toBe(
       selfSigned.notAfter,
     );
-    expect(valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: path.join(certDir, 'b.pem') })).toBe(
+    expect(valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: path.join(certDir, 'b.pem') })).toBe(
       leaf.notAfter,
     );
-    expect(s.filter((x) => x.name === TLS_CERT_CHECK_SUCCESS_METRIC)).toHaveLength(2);
+    expect(s.filter((x) => x.name === CERTIFICATE_METRICS.checkSuccess.name)).toHaveLength(2);
   });
 
   it('probes TLS servers and reports the chain they present', async () => {
@@ -207,10 +207,12 @@ describe.skipIf(!OPENSSL)('certificate expiry metrics', () => {
       SYSTEM_METRICS_INTERVAL_MS: '200',
       TLS_PROBE_TARGETS: `${selfTarget},${chainTarget}`,
     });
-    const s = await scrapeWhen((r) => certSeries(r, TLS_CERT_NOT_AFTER_METRIC, chainTarget).length === 2);
-    expect(certSeries(s, TLS_CERT_NOT_AFTER_METRIC, selfTarget)).toEqual([
+    const s = await scrapeWhen(
+      (r) => certSeries(r, CERTIFICATE_METRICS.notAfter.name, chainTarget).length === 2,
+    );
+    expect(certSeries(s, CERTIFICATE_METRICS.notAfter.name, selfTarget)).toEqual([
       {
-        name: TLS_CERT_NOT_AFTER_METRIC,
+        name: CERTIFICATE_METRICS.notAfter.name,
         labels: {
           source_type: 'probe',
           source: selfTarget,
@@ -222,12 +224,14 @@ describe.skipIf(!OPENSSL)('certificate expiry metrics', () => {
       },
     ]);
     expect(
-      valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: chainTarget, subject_cn: 'api.example.test' }),
+      valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: chainTarget, subject_cn: 'api.example.test' }),
     ).toBe(leaf.notAfter);
-    expect(valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: chainTarget, subject_cn: 'Test Root CA' })).toBe(
-      ca.notAfter,
-    );
-    expect(valueOf(s, TLS_CERT_CHECK_SUCCESS_METRIC, { source_type: 'probe', source: selfTarget })).toBe(1);
+    expect(
+      valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: chainTarget, subject_cn: 'Test Root CA' }),
+    ).toBe(ca.notAfter);
+    expect(
+      valueOf(s, CERTIFICATE_METRICS.checkSuccess.name, { source_type: 'probe', source: selfTarget }),
+    ).toBe(1);
   });
 
   it('a broken source is counted and logged once, the others are still reported, last values are kept', async () => {
@@ -239,22 +243,32 @@ describe.skipIf(!OPENSSL)('certificate expiry metrics', () => {
       SYSTEM_METRICS_INTERVAL_MS: '100',
       TLS_CERT_FILES: `${broken},${rotating},${path.join(dir, 'missing.pem')}`,
     });
-    let s = await scrapeWhen((r) => valueOf(r, COLLECTOR_ERRORS_METRIC, { collector: 'certificates' }) >= 3);
-    expect(valueOf(s, TLS_CERT_CHECK_SUCCESS_METRIC, { source: broken })).toBe(0);
-    expect(valueOf(s, TLS_CERT_CHECK_SUCCESS_METRIC, { source: path.join(dir, 'missing.pem') })).toBe(0);
-    expect(valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: rotating })).toBe(selfSigned.notAfter);
-    expect(valueOf(s, TLS_CERT_CHECK_SUCCESS_METRIC, { source: rotating })).toBe(1);
+    let s = await scrapeWhen(
+      (r) => valueOf(r, COLLECTOR_METRICS.errors.name, { collector: 'certificates' }) >= 3,
+    );
+    expect(valueOf(s, CERTIFICATE_METRICS.checkSuccess.name, { source: broken })).toBe(0);
+    expect(valueOf(s, CERTIFICATE_METRICS.checkSuccess.name, { source: path.join(dir, 'missing.pem') })).toBe(
+      0,
+    );
+    expect(valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: rotating })).toBe(selfSigned.notAfter);
+    expect(valueOf(s, CERTIFICATE_METRICS.checkSuccess.name, { source: rotating })).toBe(1);
     const warnings = sidecar.logs.lines.filter((l) => l.collector === 'certificates' && l.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]!.msg)).toContain('broken.pem');
 
     // The file goes bad: its last known certificate stays, flagged by check_success 0.
     writeFileSync(rotating, 'truncated');
-    s = await scrapeWhen((r) => valueOf(r, TLS_CERT_CHECK_SUCCESS_METRIC, { source: rotating }) === 0);
-    expect(valueOf(s, TLS_CERT_NOT_AFTER_METRIC, { source: rotating })).toBe(selfSigned.notAfter);
+    s = await scrapeWhen(
+      (r) => valueOf(r, CERTIFICATE_METRICS.checkSuccess.name, { source: rotating }) === 0,
+    );
+    expect(valueOf(s, CERTIFICATE_METRICS.notAfter.name, { source: rotating })).toBe(selfSigned.notAfter);
     // A renewed certificate replaces the old one.
     writeFileSync(rotating, readFileSync(leaf.certFile));
-    s = await scrapeWhen((r) => valueOf(r, TLS_CERT_CHECK_SUCCESS_METRIC, { source: rotating }) === 1);
-    expect(certSeries(s, TLS_CERT_NOT_AFTER_METRIC, rotating).map((x) => x.value)).toEqual([leaf.notAfter]);
+    s = await scrapeWhen(
+      (r) => valueOf(r, CERTIFICATE_METRICS.checkSuccess.name, { source: rotating }) === 1,
+    );
+    expect(certSeries(s, CERTIFICATE_METRICS.notAfter.name, rotating).map((x) => x.value)).toEqual([
+      leaf.notAfter,
+    ]);
   });
 });

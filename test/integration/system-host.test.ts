@@ -1,35 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONTAINER_CPU_TIME_METRIC,
-  CONTAINER_MEMORY_LIMIT_METRIC,
-  CONTAINER_MEMORY_USAGE_METRIC,
-} from '../../src/system/cgroup.js';
-import { SYSTEM_DISK_IO_METRIC, SYSTEM_DISK_OPERATIONS_METRIC } from '../../src/system/disk-io.js';
-import {
-  SYSTEM_FILESYSTEM_LIMIT_METRIC,
-  SYSTEM_FILESYSTEM_USAGE_METRIC,
-  SYSTEM_FILESYSTEM_UTILIZATION_METRIC,
-} from '../../src/system/filesystem.js';
-import {
-  CPU_MODES,
-  SYSTEM_CPU_LOAD_AVERAGE_METRICS,
-  SYSTEM_CPU_LOGICAL_COUNT_METRIC,
-  SYSTEM_CPU_TIME_METRIC,
-  SYSTEM_CPU_UTILIZATION_METRIC,
-  SYSTEM_MEMORY_AVAILABLE_METRIC,
-  SYSTEM_MEMORY_LIMIT_METRIC,
-  SYSTEM_MEMORY_USAGE_METRIC,
-  SYSTEM_PAGING_USAGE_METRIC,
-} from '../../src/system/host-cpu-memory.js';
-import { SYSTEM_NETWORK_IO_METRIC, SYSTEM_NETWORK_PACKETS_METRIC } from '../../src/system/network.js';
-import { COLLECTOR_ERRORS_METRIC } from '../../src/system/scheduler.js';
-import {
-  UPSTREAM_POOL_CONNECTIONS_METRIC,
-  UPSTREAM_POOL_MAX_CONNECTIONS_METRIC,
-  UPSTREAM_POOL_QUEUED_REQUESTS_METRIC,
-} from '../../src/system/upstream-pool.js';
+import { CGROUP_METRICS } from '../../src/system/cgroup-metrics.js';
+import { DISK_METRICS } from '../../src/system/disk-io-metrics.js';
+import { FILESYSTEM_METRICS } from '../../src/system/filesystem-metrics.js';
+import { CPU_MODES } from '../../src/system/host-cpu-memory.js';
+import { HOST_METRICS } from '../../src/system/host-cpu-memory-metrics.js';
+import { NETWORK_METRICS } from '../../src/system/network-metrics.js';
+import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
+import { UPSTREAM_POOL_METRICS } from '../../src/system/upstream-pool-metrics.js';
 import { eventually, sleep } from '../helpers/http.js';
 import { type Sample, scrape, valueOf } from '../helpers/prometheus-text.js';
 import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
@@ -109,37 +88,40 @@ describe('host metrics against the kernel', () => {
     // Utilisation needs two readings.
     samples = await eventually(async () => {
       const s = await scrape(stack.adminUrl);
-      return Number.isFinite(valueOf(s, SYSTEM_CPU_UTILIZATION_METRIC)) ? s : undefined;
+      return Number.isFinite(valueOf(s, HOST_METRICS.cpuUtilization.name)) ? s : undefined;
     });
   });
   afterAll(() => stack.close());
 
   it('memory matches /proc/meminfo', () => {
     const kernel = meminfo();
-    expect(valueOf(samples, SYSTEM_MEMORY_LIMIT_METRIC)).toBe(kernel.MemTotal);
+    expect(valueOf(samples, HOST_METRICS.memoryLimit.name)).toBe(kernel.MemTotal);
     const near = (value: number, expected: number) =>
       expect(Math.abs(value - expected)).toBeLessThan(64 * MiB);
-    near(valueOf(samples, SYSTEM_MEMORY_AVAILABLE_METRIC), kernel.MemAvailable!);
+    near(valueOf(samples, HOST_METRICS.memoryAvailable.name), kernel.MemAvailable!);
     near(
-      valueOf(samples, SYSTEM_MEMORY_USAGE_METRIC, { system_memory_state: 'used' }),
+      valueOf(samples, HOST_METRICS.memoryUsage.name, { system_memory_state: 'used' }),
       kernel.MemTotal! - kernel.MemAvailable!,
     );
-    near(valueOf(samples, SYSTEM_MEMORY_USAGE_METRIC, { system_memory_state: 'free' }), kernel.MemFree!);
-    near(valueOf(samples, SYSTEM_MEMORY_USAGE_METRIC, { system_memory_state: 'cached' }), kernel.Cached!);
-    near(valueOf(samples, SYSTEM_MEMORY_USAGE_METRIC, { system_memory_state: 'buffers' }), kernel.Buffers!);
+    near(valueOf(samples, HOST_METRICS.memoryUsage.name, { system_memory_state: 'free' }), kernel.MemFree!);
+    near(valueOf(samples, HOST_METRICS.memoryUsage.name, { system_memory_state: 'cached' }), kernel.Cached!);
     near(
-      valueOf(samples, SYSTEM_PAGING_USAGE_METRIC, { system_paging_state: 'used' }),
+      valueOf(samples, HOST_METRICS.memoryUsage.name, { system_memory_state: 'buffers' }),
+      kernel.Buffers!,
+    );
+    near(
+      valueOf(samples, HOST_METRICS.pagingUsage.name, { system_paging_state: 'used' }),
       kernel.SwapTotal! - kernel.SwapFree!,
     );
   });
 
   it('CPU time matches /proc/stat, utilisation shares sum to 1', () => {
     const { fields, cpus } = procStatCpu();
-    expect(valueOf(samples, SYSTEM_CPU_LOGICAL_COUNT_METRIC)).toBe(cpus);
+    expect(valueOf(samples, HOST_METRICS.cpuLogicalCount.name)).toBe(cpus);
     // The sidecar read the counters at most an interval (plus scheduling) before the test did.
     const slack = 2 * cpus;
     const check = (mode: string, ticks: number) => {
-      const lag = ticks / 100 - valueOf(samples, SYSTEM_CPU_TIME_METRIC, { cpu_mode: mode });
+      const lag = ticks / 100 - valueOf(samples, HOST_METRICS.cpuTime.name, { cpu_mode: mode });
       expect(lag).toBeGreaterThanOrEqual(0);
       expect(lag).toBeLessThan(slack);
     };
@@ -149,7 +131,7 @@ describe('host metrics against the kernel', () => {
     check('interrupt', fields[5]! + fields[6]!);
     let sum = 0;
     for (const mode of CPU_MODES) {
-      const share = valueOf(samples, SYSTEM_CPU_UTILIZATION_METRIC, { cpu_mode: mode });
+      const share = valueOf(samples, HOST_METRICS.cpuUtilization.name, { cpu_mode: mode });
       expect(share).toBeGreaterThanOrEqual(0);
       expect(share).toBeLessThanOrEqual(1);
       sum += share;
@@ -160,32 +142,32 @@ describe('host metrics against the kernel', () => {
   it('load average matches /proc/loadavg', () => {
     const [one, five, fifteen] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
     // The kernel recomputes the averages every 5 s; the 1 m one moves fastest.
-    expect(Math.abs(valueOf(samples, SYSTEM_CPU_LOAD_AVERAGE_METRICS['1m']) - one!)).toBeLessThan(1);
-    expect(Math.abs(valueOf(samples, SYSTEM_CPU_LOAD_AVERAGE_METRICS['5m']) - five!)).toBeLessThan(0.5);
-    expect(Math.abs(valueOf(samples, SYSTEM_CPU_LOAD_AVERAGE_METRICS['15m']) - fifteen!)).toBeLessThan(0.3);
+    expect(Math.abs(valueOf(samples, HOST_METRICS.loadAverage1m.name) - one!)).toBeLessThan(1);
+    expect(Math.abs(valueOf(samples, HOST_METRICS.loadAverage5m.name) - five!)).toBeLessThan(0.5);
+    expect(Math.abs(valueOf(samples, HOST_METRICS.loadAverage15m.name) - fifteen!)).toBeLessThan(0.3);
   });
 
   it('network counters match /proc/net/dev, loopback left out', () => {
     const kernel = netDev();
     const reported = new Set(
-      samples.filter((s) => s.name === SYSTEM_NETWORK_IO_METRIC).map((s) => s.labels.network_interface_name),
+      samples.filter((s) => s.name === NETWORK_METRICS.io.name).map((s) => s.labels.network_interface_name),
     );
     expect(reported.has('lo')).toBe(false);
     expect([...reported].sort()).toEqual([...kernel.keys()].filter((n) => n !== 'lo').sort());
     for (const name of reported) {
       const k = kernel.get(name!)!;
-      const rx = valueOf(samples, SYSTEM_NETWORK_IO_METRIC, {
+      const rx = valueOf(samples, NETWORK_METRICS.io.name, {
         network_interface_name: name!,
         network_io_direction: 'receive',
       });
       expect(k.rxBytes - rx).toBeGreaterThanOrEqual(0);
       expect(k.rxBytes - rx).toBeLessThan(64 * MiB);
-      const tx = valueOf(samples, SYSTEM_NETWORK_IO_METRIC, {
+      const tx = valueOf(samples, NETWORK_METRICS.io.name, {
         network_interface_name: name!,
         network_io_direction: 'transmit',
       });
       expect(k.txBytes - tx).toBeGreaterThanOrEqual(0);
-      const packets = valueOf(samples, SYSTEM_NETWORK_PACKETS_METRIC, {
+      const packets = valueOf(samples, NETWORK_METRICS.packets.name, {
         network_interface_name: name!,
         network_io_direction: 'receive',
       });
@@ -197,26 +179,26 @@ describe('host metrics against the kernel', () => {
   it('disk counters match /proc/diskstats for whole disks only', () => {
     const kernel = diskstats();
     const devices = new Set(
-      samples.filter((s) => s.name === SYSTEM_DISK_IO_METRIC).map((s) => s.labels.system_device!),
+      samples.filter((s) => s.name === DISK_METRICS.io.name).map((s) => s.labels.system_device!),
     );
     expect(devices.size).toBeGreaterThan(0);
     for (const device of devices) {
       expect(device).not.toMatch(/^(loop|ram|zram)\d+$/);
       expect(existsSync(`/sys/block/${device}`)).toBe(true);
       const k = kernel.get(device)!;
-      const read = valueOf(samples, SYSTEM_DISK_IO_METRIC, {
+      const read = valueOf(samples, DISK_METRICS.io.name, {
         system_device: device,
         disk_io_direction: 'read',
       });
       expect(k.readSectors * 512 - read).toBeGreaterThanOrEqual(0);
       expect(k.readSectors * 512 - read).toBeLessThan(256 * MiB);
-      const written = valueOf(samples, SYSTEM_DISK_IO_METRIC, {
+      const written = valueOf(samples, DISK_METRICS.io.name, {
         system_device: device,
         disk_io_direction: 'write',
       });
       expect(k.writeSectors * 512 - written).toBeGreaterThanOrEqual(0);
       expect(k.writeSectors * 512 - written).toBeLessThan(256 * MiB);
-      const reads = valueOf(samples, SYSTEM_DISK_OPERATIONS_METRIC, {
+      const reads = valueOf(samples, DISK_METRICS.operations.name, {
         system_device: device,
         disk_io_direction: 'read',
       });
@@ -226,35 +208,35 @@ describe('host metrics against the kernel', () => {
 
   it('the root filesystem matches statfs(2); pseudo filesystems are left out', async () => {
     const root = samples.find(
-      (s) => s.name === SYSTEM_FILESYSTEM_LIMIT_METRIC && s.labels.system_filesystem_mountpoint === '/',
+      (s) => s.name === FILESYSTEM_METRICS.limit.name && s.labels.system_filesystem_mountpoint === '/',
     );
     expect(root).toBeDefined();
     const s = await statfs('/');
     expect(root!.value).toBe(s.blocks * s.bsize);
     const labels = { system_filesystem_mountpoint: '/' };
-    const used = valueOf(samples, SYSTEM_FILESYSTEM_USAGE_METRIC, {
+    const used = valueOf(samples, FILESYSTEM_METRICS.usage.name, {
       ...labels,
       system_filesystem_state: 'used',
     });
-    const free = valueOf(samples, SYSTEM_FILESYSTEM_USAGE_METRIC, {
+    const free = valueOf(samples, FILESYSTEM_METRICS.usage.name, {
       ...labels,
       system_filesystem_state: 'free',
     });
-    const reserved = valueOf(samples, SYSTEM_FILESYSTEM_USAGE_METRIC, {
+    const reserved = valueOf(samples, FILESYSTEM_METRICS.usage.name, {
       ...labels,
       system_filesystem_state: 'reserved',
     });
     expect(Math.abs(used - (s.blocks - s.bfree) * s.bsize)).toBeLessThan(64 * MiB);
     expect(Math.abs(free - s.bavail * s.bsize)).toBeLessThan(64 * MiB);
     expect(used + free + reserved).toBe(root!.value);
-    expect(valueOf(samples, SYSTEM_FILESYSTEM_UTILIZATION_METRIC, labels)).toBeCloseTo(
+    expect(valueOf(samples, FILESYSTEM_METRICS.utilization.name, labels)).toBeCloseTo(
       used / (used + free),
       6,
     );
 
     const types = new Set(
       samples
-        .filter((x) => x.name === SYSTEM_FILESYSTEM_LIMIT_METRIC)
+        .filter((x) => x.name === FILESYSTEM_METRICS.limit.name)
         .map((x) => x.labels.system_filesystem_type),
     );
     for (const pseudo of ['proc', 'sysfs', 'tmpfs', 'devtmpfs', 'cgroup', 'cgroup2', 'devpts', 'squashfs']) {
@@ -269,19 +251,19 @@ describe('host metrics against the kernel', () => {
       return;
     }
     const usage = Number(readFileSync(files.usage, 'utf8'));
-    expect(Math.abs(valueOf(samples, CONTAINER_MEMORY_USAGE_METRIC) - usage)).toBeLessThan(128 * MiB);
+    expect(Math.abs(valueOf(samples, CGROUP_METRICS.memoryUsage.name) - usage)).toBeLessThan(128 * MiB);
     const cpuText = readFileSync(files.cpu, 'utf8');
     const cpuRaw = files.cpuScale === 1e9 ? Number(cpuText) : Number(/^usage_usec (\d+)$/m.exec(cpuText)![1]);
-    const lag = cpuRaw / files.cpuScale - valueOf(samples, CONTAINER_CPU_TIME_METRIC);
+    const lag = cpuRaw / files.cpuScale - valueOf(samples, CGROUP_METRICS.cpuTime.name);
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThan(4);
     // An unlimited cgroup has no limit series rather than a huge or zero one.
-    const limit = valueOf(samples, CONTAINER_MEMORY_LIMIT_METRIC);
+    const limit = valueOf(samples, CGROUP_METRICS.memoryLimit.name);
     expect(Number.isNaN(limit) || (limit > 0 && limit < 2 ** 62)).toBe(true);
   });
 
   it('no collector failed, and /health reports system metrics on', async () => {
-    for (const s of samples.filter((x) => x.name === COLLECTOR_ERRORS_METRIC)) expect(s.value).toBe(0);
+    for (const s of samples.filter((x) => x.name === COLLECTOR_METRICS.errors.name)) expect(s.value).toBe(0);
     const health = (await (await fetch(`${stack.adminUrl}/health`)).json()) as {
       monitoring: Record<string, boolean>;
     };
@@ -298,21 +280,21 @@ describe('upstream pool metrics', () => {
 
   it('shows active and idle connections and the requests queued for one', async () => {
     let s = await scrape(stack.adminUrl);
-    expect(valueOf(s, UPSTREAM_POOL_MAX_CONNECTIONS_METRIC)).toBe(1);
-    expect(valueOf(s, UPSTREAM_POOL_QUEUED_REQUESTS_METRIC)).toBe(0);
+    expect(valueOf(s, UPSTREAM_POOL_METRICS.maxConnections.name)).toBe(1);
+    expect(valueOf(s, UPSTREAM_POOL_METRICS.queuedRequests.name)).toBe(0);
 
     const requests = [1, 2, 3].map(() => fetch(`${stack.proxyUrl}/api/slow?ms=200`).then((r) => r.json()));
     s = await eventually(async () => {
       const r = await scrape(stack.adminUrl);
-      return valueOf(r, UPSTREAM_POOL_QUEUED_REQUESTS_METRIC) === 2 ? r : undefined;
+      return valueOf(r, UPSTREAM_POOL_METRICS.queuedRequests.name) === 2 ? r : undefined;
     });
-    expect(valueOf(s, UPSTREAM_POOL_CONNECTIONS_METRIC, { http_connection_state: 'active' })).toBe(1);
+    expect(valueOf(s, UPSTREAM_POOL_METRICS.connections.name, { http_connection_state: 'active' })).toBe(1);
     await Promise.all(requests);
     await sleep(20);
     s = await scrape(stack.adminUrl);
-    expect(valueOf(s, UPSTREAM_POOL_QUEUED_REQUESTS_METRIC)).toBe(0);
-    expect(valueOf(s, UPSTREAM_POOL_CONNECTIONS_METRIC, { http_connection_state: 'active' })).toBe(0);
+    expect(valueOf(s, UPSTREAM_POOL_METRICS.queuedRequests.name)).toBe(0);
+    expect(valueOf(s, UPSTREAM_POOL_METRICS.connections.name, { http_connection_state: 'active' })).toBe(0);
     // Kept alive for the next request.
-    expect(valueOf(s, UPSTREAM_POOL_CONNECTIONS_METRIC, { http_connection_state: 'idle' })).toBe(1);
+    expect(valueOf(s, UPSTREAM_POOL_METRICS.connections.name, { http_connection_state: 'idle' })).toBe(1);
   });
 });

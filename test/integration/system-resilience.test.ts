@@ -5,43 +5,19 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_NAMES, type CollectorName } from '../../src/config/system.js';
-import * as backend from '../../src/system/backend-process.js';
-import * as certificates from '../../src/system/certificates.js';
-import * as cgroup from '../../src/system/cgroup.js';
-import * as disk from '../../src/system/disk-io.js';
-import * as filesystem from '../../src/system/filesystem.js';
-import * as host from '../../src/system/host-cpu-memory.js';
-import * as network from '../../src/system/network.js';
-import {
-  COLLECTOR_DURATION_METRIC,
-  COLLECTOR_ERRORS_METRIC,
-  COLLECTOR_LAST_SUCCESS_METRIC,
-} from '../../src/system/scheduler.js';
-import * as pool from '../../src/system/upstream-pool.js';
+import { CERTIFICATE_METRICS } from '../../src/system/certificates-metrics.js';
+import { SYSTEM_METRICS_BY_COLLECTOR } from '../../src/system/metric-declarations.js';
+import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
 import { eventually, sleep } from '../helpers/http.js';
 import { parseMetrics, scrape, valueOf } from '../helpers/prometheus-text.js';
 import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
 
-/** Every metric family name a module exports (constants ending in _METRIC or _METRICS). */
-function familiesOf(module: Record<string, unknown>): string[] {
-  return Object.entries(module).flatMap(([key, value]) => {
-    if (key.endsWith('_METRIC') && typeof value === 'string') return [value];
-    if (key.endsWith('_METRICS') && value && typeof value === 'object')
-      return Object.values(value) as string[];
-    return [];
-  });
-}
-
-const FAMILIES: Record<CollectorName, string[]> = {
-  host: familiesOf(host),
-  filesystem: familiesOf(filesystem),
-  disk: familiesOf(disk),
-  network: familiesOf(network),
-  cgroup: familiesOf(cgroup),
-  backend_process: familiesOf(backend),
-  certificates: familiesOf(certificates),
-  upstream_pool: familiesOf(pool),
-};
+const FAMILIES = Object.fromEntries(
+  Object.entries(SYSTEM_METRICS_BY_COLLECTOR).map(([collector, declared]) => [
+    collector,
+    Object.values(declared).map((d) => d.name),
+  ]),
+) as Record<CollectorName, string[]>;
 
 /** Whether the exposition mentions the family at all: a sample, or even just its HELP/TYPE lines. */
 function mentions(text: string, family: string): boolean {
@@ -84,11 +60,11 @@ describe('system metrics stay out of the way', () => {
     await eventually(() => held.length > 0);
     const first = await eventually(async () => {
       const r = await scrape(stack!.adminUrl);
-      return Number.isFinite(valueOf(r, COLLECTOR_LAST_SUCCESS_METRIC, { collector: 'host' }))
+      return Number.isFinite(valueOf(r, COLLECTOR_METRICS.lastSuccess.name, { collector: 'host' }))
         ? r
         : undefined;
     });
-    const hostSuccess = valueOf(first, COLLECTOR_LAST_SUCCESS_METRIC, { collector: 'host' });
+    const hostSuccess = valueOf(first, COLLECTOR_METRICS.lastSuccess.name, { collector: 'host' });
 
     const timings: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -107,9 +83,11 @@ describe('system metrics stay out of the way', () => {
 
     const later = await scrape(stack.adminUrl);
     // Still hanging: no success, no failure yet, no duration recorded.
-    expect(valueOf(later, COLLECTOR_LAST_SUCCESS_METRIC, { collector: 'certificates' })).toBeNaN();
-    expect(valueOf(later, COLLECTOR_DURATION_METRIC, { collector: 'certificates' })).toBeNaN();
-    expect(valueOf(later, COLLECTOR_LAST_SUCCESS_METRIC, { collector: 'host' })).toBeGreaterThan(hostSuccess);
+    expect(valueOf(later, COLLECTOR_METRICS.lastSuccess.name, { collector: 'certificates' })).toBeNaN();
+    expect(valueOf(later, COLLECTOR_METRICS.duration.name, { collector: 'certificates' })).toBeNaN();
+    expect(valueOf(later, COLLECTOR_METRICS.lastSuccess.name, { collector: 'host' })).toBeGreaterThan(
+      hostSuccess,
+    );
     // The proxy is not affected either.
     expect((await fetch(`${stack.proxyUrl}/api/users/1`)).status).toBe(200);
   });
@@ -123,10 +101,10 @@ describe('system metrics stay out of the way', () => {
     });
     const s = await eventually(async () => {
       const r = await scrape(stack!.adminUrl);
-      return valueOf(r, COLLECTOR_ERRORS_METRIC, { collector: 'certificates' }) >= 4 ? r : undefined;
+      return valueOf(r, COLLECTOR_METRICS.errors.name, { collector: 'certificates' }) >= 4 ? r : undefined;
     });
-    expect(valueOf(s, certificates.TLS_CERT_CHECK_SUCCESS_METRIC, { source: `127.0.0.1:${port}` })).toBe(0);
-    expect(valueOf(s, COLLECTOR_DURATION_METRIC, { collector: 'certificates' })).toBeLessThan(0.2);
+    expect(valueOf(s, CERTIFICATE_METRICS.checkSuccess.name, { source: `127.0.0.1:${port}` })).toBe(0);
+    expect(valueOf(s, COLLECTOR_METRICS.duration.name, { collector: 'certificates' })).toBeLessThan(0.2);
     const warnings = stack.logs.lines.filter((l) => l.collector === 'certificates' && l.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]!.msg)).toContain('did not finish within 50 ms');
@@ -136,7 +114,7 @@ describe('system metrics stay out of the way', () => {
     stack = await startStack({ SYSTEM_METRICS_INTERVAL_MS: '100', TLS_CERT_FILES: certFile });
     await eventually(async () => {
       const r = await scrape(stack!.adminUrl);
-      return valueOf(r, COLLECTOR_ERRORS_METRIC, { collector: 'certificates' }) >= 2;
+      return valueOf(r, COLLECTOR_METRICS.errors.name, { collector: 'certificates' }) >= 2;
     });
     const started = performance.now();
     const res = await fetch(`${stack.adminUrl}/metrics`);
@@ -158,7 +136,7 @@ describe('system metrics stay out of the way', () => {
     const text = await (await fetch(`${stack.adminUrl}/metrics`)).text();
     for (const family of FAMILIES[name]) expect(mentions(text, family), family).toBe(false);
     const samples = parseMetrics(text);
-    expect(samples.some((s) => s.name === COLLECTOR_ERRORS_METRIC && s.labels.collector === name)).toBe(
+    expect(samples.some((s) => s.name === COLLECTOR_METRICS.errors.name && s.labels.collector === name)).toBe(
       false,
     );
     for (const other of COLLECTOR_NAMES) {
@@ -176,9 +154,9 @@ describe('system metrics stay out of the way', () => {
     const text = await (await fetch(`${stack.adminUrl}/metrics`)).text();
     for (const family of Object.values(FAMILIES).flat()) expect(mentions(text, family), family).toBe(false);
     for (const family of [
-      COLLECTOR_ERRORS_METRIC,
-      COLLECTOR_DURATION_METRIC,
-      COLLECTOR_LAST_SUCCESS_METRIC,
+      COLLECTOR_METRICS.errors.name,
+      COLLECTOR_METRICS.duration.name,
+      COLLECTOR_METRICS.lastSuccess.name,
     ]) {
       expect(mentions(text, family)).toBe(false);
     }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_LAST_SUCCESS_METRIC } from '../../src/system/scheduler.js';
+import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
 import type { ChildSidecar } from '../helpers/child-sidecar.js';
 import { eventually } from '../helpers/http.js';
 import { parseMetrics, type Sample, scrape, valueOf } from '../helpers/prometheus-text.js';
@@ -190,8 +190,8 @@ describe('scrapes every 100 ms and a collector that hangs, during load', () => {
       Object.fromEntries(Object.entries(expected(PHASE)).map(([k, v]) => [k, 2 * v])),
     );
     // Still hanging: the certificates collector never finished, the others kept running.
-    expect(valueOf(s, COLLECTOR_LAST_SUCCESS_METRIC, { collector: 'certificates' })).toBeNaN();
-    expect(valueOf(s, COLLECTOR_LAST_SUCCESS_METRIC, { collector: 'host' })).toBeGreaterThan(
+    expect(valueOf(s, COLLECTOR_METRICS.lastSuccess.name, { collector: 'certificates' })).toBeNaN();
+    expect(valueOf(s, COLLECTOR_METRICS.lastSuccess.name, { collector: 'host' })).toBeGreaterThan(
       Date.now() / 1000 - 5,
     );
   });

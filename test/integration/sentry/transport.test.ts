@@ -74,7 +74,7 @@ describe('Sentry transport', () => {
   const transportFor = async (timeoutMs: number, pause?: SendPauseOptions) =>
     (await sentryTransport({ metrics, timeoutMs, logger, pause }, url()))(options());
   const unreachable = async () =>
-    (await registry.getSingleMetric(SENTRY_METRICS.unreachable)!.get()).values[0]!.value;
+    (await registry.getSingleMetric(SENTRY_METRICS.unreachable.name)!.get()).values[0]!.value;
 
   beforeAll(async () => {
     sink = await startSentrySink();
@@ -98,7 +98,8 @@ describe('Sentry transport', () => {
     expect(messages).toHaveLength(2);
     expect(messages).toContain('small');
     expect(messages).toContain(large);
-    const inFlight = (await registry.getSingleMetric(SENTRY_METRICS.transportInFlight)!.get()).values[0]!;
+    const inFlight = (await registry.getSingleMetric(SENTRY_METRICS.transportInFlight.name)!.get())
+      .values[0]!;
     expect(inFlight.value).toBe(0);
   });
 
@@ -112,7 +113,7 @@ describe('Sentry transport', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(dropped).toEqual([{ reason: 'network_error', category: 'error' }]);
     await expect(transport.send(spanEnvelope())).rejects.toThrow(/no answer from Sentry/);
-    const spans = (await registry.getSingleMetric(SENTRY_METRICS.spansDropped)!.get()).values;
+    const spans = (await registry.getSingleMetric(SENTRY_METRICS.spansDropped.name)!.get()).values;
     expect(spans.find((v) => v.labels.outcome === 'dropped')?.value).toBe(1);
   });
 
@@ -157,7 +158,7 @@ describe('Sentry transport', () => {
     await sink.setMode({ mode: '500' });
     const sdk = await sentryClient();
     const spansDropped = async () =>
-      (await registry.getSingleMetric(SENTRY_METRICS.spansDropped)!.get()).values.find(
+      (await registry.getSingleMetric(SENTRY_METRICS.spansDropped.name)!.get()).values.find(
         (v) => v.labels.outcome === 'dropped',
       )?.value ?? 0;
     const before = await spansDropped();

@@ -1,0 +1,46 @@
+import * as z from 'zod';
+import { labelEnum, labelString } from '../../label-safety.js';
+import { envelope } from '../schema-fields.js';
+
+export const ERROR_LEVELS = ['fatal', 'error', 'warning'] as const;
+
+const contextValue = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()], {
+  error: 'must be a string, a number, a boolean or null',
+});
+
+export const errorEventSchema = z
+  .strictObject({
+    type: z.literal('error'),
+    ...envelope,
+    message: z
+      .string()
+      .min(1)
+      .max(8192)
+      .describe('The error message. Sent to Sentry after scrubbing; never a label, never logged.'),
+    error_type: labelString('Exception class or error code: ValueError, app.errors.Timeout…'),
+    component: labelString('Where it happened: payments, chat, ingest_worker…').optional(),
+    level: labelEnum(ERROR_LEVELS, 'Severity.').default('error'),
+    stack: z.string().max(65_536).optional().describe('The stack trace as text, for Sentry.'),
+    context: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'keys may contain only letters, digits and _ . -' }),
+        contextValue,
+      )
+      .optional()
+      .describe('Flat key/value details for Sentry (at most 50 keys); scrubbed like the message.'),
+  })
+  .check((ctx) => {
+    const context = ctx.value.context;
+    if (context !== undefined && Object.keys(context).length > 50) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['context'],
+        message: 'must have at most 50 keys',
+        input: undefined,
+        params: { reason: 'invalid_length' },
+      });
+    }
+  })
+  .describe('error: an application error, counted and forwarded to Sentry.');
