@@ -19,6 +19,8 @@ import {
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { toOriginForm } from './request-target.js';
 import {
+  answerFailure,
+  answerUpgradeFailure,
   CONNECT_TIMEOUT_CODE,
   classifyUpstreamError,
   failure,
@@ -77,41 +79,6 @@ const WRITABLE_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
  * under it would reset it. Within the grace it is answered instead, with `Connection: close`.
  */
 const DRAIN_IDLE_GRACE_MS = 500;
-
-function sendFailure(res: ServerResponse, f: UpstreamFailure, requestId: string, close: boolean): void {
-  const body = JSON.stringify({
-    error: http.STATUS_CODES[f.status],
-    code: f.code,
-    message: f.message,
-    request_id: requestId,
-  });
-  // Headers and a reason phrase the backend's response may have set before failing belong to
-  // that response, not this one.
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.statusMessage = http.STATUS_CODES[f.status] ?? '';
-  res.writeHead(f.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    [REQUEST_ID_HEADER]: requestId,
-    ...(close ? { connection: 'close' } : {}),
-  });
-  res.end(body);
-}
-
-function writeSocketFailure(socket: Socket, f: UpstreamFailure, requestId: string): void {
-  if (!socket.writable) return;
-  const body = JSON.stringify({
-    error: http.STATUS_CODES[f.status],
-    code: f.code,
-    message: f.message,
-    request_id: requestId,
-  });
-  socket.end(
-    `HTTP/1.1 ${f.status} ${http.STATUS_CODES[f.status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
-  );
-}
 
 /**
  * The proxy port. A plain node:http server hands each request to http-proxy-middleware: the
@@ -351,7 +318,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         const f = failure('upstream_protocol_error');
         failUpstream(ex, f);
         if (res.headersSent) res.destroy();
-        else sendFailure(res, f, ex.requestId, true);
+        else answerFailure(res, f, ex.requestId, true);
       }
     },
     error(error, req, res) {
@@ -367,11 +334,11 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
           return;
         }
         failUpstream(ex, f);
-        if (!res.headersSent) sendFailure(res, f, ex.requestId, draining || ex.clientWantsClose);
+        if (!res.headersSent) answerFailure(res, f, ex.requestId, draining || ex.clientWantsClose);
         else res.destroy();
       } else if (res) {
         failUpstream(ex, f);
-        if (ex.backendStatus === undefined) writeSocketFailure(res as Socket, f, ex.requestId);
+        if (ex.backendStatus === undefined) answerUpgradeFailure(res as Socket, f, ex.requestId);
       }
       logger.warn(
         {
@@ -476,7 +443,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         ex.proxyReq.destroy(timeoutError(TIMEOUT_CODE, upstream.timeoutMs));
       } else {
         failUpstream(ex, f);
-        sendFailure(res, f, ex.requestId, true);
+        answerFailure(res, f, ex.requestId, true);
       }
     }, upstream.timeoutMs);
     webProxy(req, res).catch((error: unknown) => logger.error({ err: error }, 'proxy middleware failed'));
@@ -505,7 +472,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       settle();
     });
     if (draining) {
-      writeSocketFailure(
+      answerUpgradeFailure(
         socket,
         { ...failure('upstream_unreachable'), status: 502, message: 'The sidecar is shutting down.' },
         ex.requestId,

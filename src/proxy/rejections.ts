@@ -1,4 +1,5 @@
-import http from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { type ErrorBody, rawErrorResponse, sendError } from '../http/error-response.js';
 
 /**
  * The catalog of requests the proxy port refuses before anything reaches the backend: heads that
@@ -77,35 +78,17 @@ export function rejectionOfParserError(
   return error.code?.startsWith('HPE_') ? { ...bad, message: `${bad.message} (${error.code})` } : bad;
 }
 
-function bodyOf(r: Rejection, requestId: string | undefined): string {
-  return JSON.stringify({
-    error: http.STATUS_CODES[r.status],
-    code: r.code,
-    message: r.message,
-    ...(requestId ? { request_id: requestId } : {}),
-  });
+/** The error body of a rejection. */
+function bodyOf(r: Rejection, requestId: string | undefined): ErrorBody {
+  return { code: r.code, message: r.message, requestId };
 }
 
 /** A complete response for a raw socket; the connection closes after it. */
 export function rawRejection(r: Rejection, requestId?: string): string {
-  const body = bodyOf(r, requestId);
-  return (
-    `HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-    `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n` +
-    `${requestId ? `x-request-id: ${requestId}\r\n` : ''}connection: close\r\n\r\n${body}`
-  );
+  return rawErrorResponse(r.status, bodyOf(r, requestId));
 }
 
 /** Answers `res` with the rejection and closes the connection after it. */
-export function sendRejection(res: http.ServerResponse, r: Rejection, requestId?: string): void {
-  const body = bodyOf(r, requestId);
-  res.shouldKeepAlive = false;
-  res.writeHead(r.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    ...(requestId ? { 'x-request-id': requestId } : {}),
-    connection: 'close',
-  });
-  res.end(body);
+export function sendRejection(res: ServerResponse, r: Rejection, requestId?: string): void {
+  sendError(res, r.status, bodyOf(r, requestId), true);
 }

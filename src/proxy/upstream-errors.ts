@@ -1,3 +1,7 @@
+import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { type ErrorBody, rawErrorResponse, sendError } from '../http/error-response.js';
+
 /**
  * The catalog of failures the sidecar itself answers for: each has the status the client gets,
  * a stable code for the JSON body, and the `error_type` label value used in metrics.
@@ -68,4 +72,29 @@ export function classifyUpstreamError(error: NodeJS.ErrnoException): UpstreamFai
 
 export function timeoutError(code: string, ms: number): NodeJS.ErrnoException {
   return Object.assign(new Error(`no answer from the backend within ${ms} ms`), { code });
+}
+
+function bodyOf(f: UpstreamFailure, requestId: string): ErrorBody {
+  return { code: f.code, message: f.message, requestId };
+}
+
+/** Answers the client with the failure, or cuts its connection if the response had begun. */
+export function answerFailure(
+  res: ServerResponse,
+  f: UpstreamFailure,
+  requestId: string,
+  close: boolean,
+): void {
+  if (!res.headersSent) {
+    // Headers and a reason phrase the backend's response may have set before failing belong to
+    // that response, not this one.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusMessage = STATUS_CODES[f.status] ?? '';
+  }
+  sendError(res, f.status, bodyOf(f, requestId), close);
+}
+
+/** Answers a WebSocket upgrade with the failure, if the client is still there to read it. */
+export function answerUpgradeFailure(socket: Socket, f: UpstreamFailure, requestId: string): void {
+  if (socket.writable) socket.end(rawErrorResponse(f.status, bodyOf(f, requestId)));
 }
