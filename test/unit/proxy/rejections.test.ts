@@ -1,7 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { rawRejection, rejection, rejectionOfParserError } from '../../src/proxy/rejections.js';
-import { toOriginForm } from '../../src/proxy/request-target.js';
+import { rawRejection, rejection, rejectionOfParserError } from '../../../src/proxy/rejections.js';
 
 const parserError = (code: string, rawPacket?: string) =>
   Object.assign(new Error(code), {
@@ -41,32 +39,5 @@ describe('rejectionOfParserError', () => {
     expect(head).toContain('\r\nx-request-id: req-1');
     expect(head).toContain(`\r\ncontent-length: ${Buffer.byteLength(body!)}`);
     expect(JSON.parse(body!)).toMatchObject({ code: 'URI_TOO_LONG', request_id: 'req-1' });
-  });
-});
-
-describe('toOriginForm', () => {
-  const request = (url: string, host = 'original') =>
-    ({ url, headers: { host } }) as unknown as IncomingMessage;
-
-  it.each([
-    ['http://example.com/a/b?c=d', '/a/b?c=d', 'example.com'],
-    ['HTTPS://Example.com:8443/x', '/x', 'Example.com:8443'],
-    ['http://example.com', '/', 'example.com'],
-    ['http://example.com?q=1', '/?q=1', 'example.com'],
-    ['http://user:secret@example.com/a', '/a', 'example.com'],
-    ['http://[::1]:9464/metrics', '/metrics', '[::1]:9464'],
-    ['http://example.com/a#fragment', '/a', 'example.com'],
-  ])('%s → %s with Host %s', (target, path, host) => {
-    const req = request(target);
-    toOriginForm(req);
-    expect([req.url, req.headers.host]).toEqual([path, host]);
-  });
-
-  it('leaves other forms alone', () => {
-    for (const target of ['*', 'example.com:443', 'ftp://example.com/a']) {
-      const req = request(target);
-      toOriginForm(req);
-      expect([req.url, req.headers.host]).toEqual([target, 'original']);
-    }
   });
 });
