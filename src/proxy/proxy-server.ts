@@ -9,6 +9,7 @@ import type { RouteBudget } from '../http-metrics/route-budget.js';
 import type { Logger } from '../log/logger.js';
 import { attachExchange, type Exchange, exchangeOf } from './exchange.js';
 import { applyForwardedHeaders, removeHopByHop, responseHeadOf } from './forwarded-headers.js';
+import { type ExchangeOutcome, outcomeOf, upgradeAnswerOf } from './outcome.js';
 import {
   type Rejection,
   rawRejection,
@@ -29,14 +30,6 @@ import {
   type UpstreamFailure,
 } from './upstream-errors.js';
 
-/** What a finished exchange looked like to the client, as recorded in metrics. */
-export interface ExchangeOutcome {
-  readonly route: string;
-  readonly status: number;
-  readonly errorType: string;
-  readonly durationSeconds: number;
-}
-
 /**
  * Extension points for other subsystems (Sentry, access logs). Each call is guarded: an
  * observer that throws is logged and the request goes on untouched.
@@ -51,6 +44,8 @@ export interface ExchangeObserver {
   /** When the backend's response headers arrive; may listen to `proxyRes` data, never consume it. */
   upstreamResponse?(req: IncomingMessage, exchange: Exchange, proxyRes: IncomingMessage): void;
 }
+
+export type { ExchangeOutcome };
 
 export interface ProxyDeps {
   config: Config;
@@ -69,7 +64,6 @@ export interface ProxyPort {
   drain(timeoutMs: number): Promise<boolean>;
 }
 
-const CLIENT_ABORT_STATUS = 499;
 const SSE = 'text/event-stream';
 /** What Node's `writeHead` accepts in a reason phrase (the check it applies to header values). */
 const WRITABLE_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -122,26 +116,11 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     // Answered before its body was all read (a refusal, a timeout): the backend request is
     // abandoned rather than left waiting for the rest of a body that will never come.
     if (!req.complete && ex.backendStatus === undefined) ex.proxyReq?.destroy();
-    const durationSeconds = (performance.now() - ex.startedAt) / 1000;
-    let status: number;
-    let errorType: string;
-    if (res.writableFinished) {
-      status = res.statusCode;
-      errorType = ex.failure?.errorType ?? (status >= 500 ? String(status) : '');
-    } else if (ex.clientStalled) {
-      // As nginx's send_timeout: the status being sent, with the reason it was cut.
-      status = res.statusCode;
-      errorType = 'client_timeout';
-    } else if (ex.upstreamBroke || ex.failure) {
-      status = res.headersSent ? res.statusCode : (ex.failure?.status ?? 502);
-      errorType = ex.failure?.errorType ?? 'upstream_reset';
-      if (!ex.failure) metrics.upstreamFailed(errorType);
-    } else {
-      status = CLIENT_ABORT_STATUS;
-      errorType = 'client_abort';
-    }
     ex.routeLabel ??= routes.label(ex.route, ex.backendStatus);
-    const route = ex.routeLabel;
+    const outcome = outcomeOf(ex, res, ex.routeLabel, (performance.now() - ex.startedAt) / 1000);
+    const { route, status, errorType, durationSeconds } = outcome;
+    // A broken body noticed only now is an upstream failure not counted yet.
+    if (errorType === 'upstream_reset' && !ex.failure) metrics.upstreamFailed(errorType);
     if (ex.stream) {
       metrics.streamFinished(route, ex.stream, errorType, durationSeconds);
     } else {
@@ -158,7 +137,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         exemplar,
       });
     }
-    const outcome: ExchangeOutcome = { route, status, errorType, durationSeconds };
     for (const o of observers) if (o.finished) guard('finished', () => o.finished!(req, ex, outcome));
     if (config.accessLog) {
       logger.info(
@@ -461,13 +439,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     metrics.streamStarted(ex.method, 'websocket');
     socket.once('close', () => {
       ex.closed = true;
-      const durationSeconds = (performance.now() - ex.startedAt) / 1000;
       ex.routeLabel ??= routes.label(ex.route, ex.backendStatus);
-      const route = ex.routeLabel;
-      const errorType = ex.failure?.errorType ?? (ex.backendStatus === undefined ? 'client_abort' : '');
-      metrics.streamFinished(route, 'websocket', errorType, durationSeconds);
-      const status = ex.failure?.status ?? ex.backendStatus ?? CLIENT_ABORT_STATUS;
-      const outcome: ExchangeOutcome = { route, status, errorType, durationSeconds };
+      const durationSeconds = (performance.now() - ex.startedAt) / 1000;
+      const outcome = outcomeOf(ex, upgradeAnswerOf(ex), ex.routeLabel, durationSeconds);
+      metrics.streamFinished(outcome.route, 'websocket', outcome.errorType, durationSeconds);
       for (const o of observers) if (o.finished) guard('finished', () => o.finished!(req, ex, outcome));
       settle();
     });
