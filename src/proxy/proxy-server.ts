@@ -315,6 +315,8 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         if (!res.headersSent) answerFailure(res, f, ex.requestId, draining || ex.clientWantsClose);
         else res.destroy();
       } else if (res) {
+        // The client left before the backend answered: the error is the abandoned upgrade's.
+        if ((res as Socket).destroyed && ex.backendStatus === undefined) return;
         failUpstream(ex, f);
         if (ex.backendStatus === undefined) answerUpgradeFailure(res as Socket, f, ex.requestId);
       }
@@ -437,6 +439,12 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     ex.stream = 'websocket';
     metrics.requestStarted(ex.method);
     metrics.streamStarted(ex.method, 'websocket');
+    // A client that leaves while the backend has not answered yet only half-closes the socket
+    // (the server allows half-open connections), which nothing would notice before
+    // UPSTREAM_TIMEOUT_MS. After the answer the conversation's own relay handles its end.
+    socket.once('end', () => {
+      if (ex.backendStatus === undefined) socket.destroy();
+    });
     socket.once('close', () => {
       ex.closed = true;
       ex.routeLabel ??= routes.label(ex.route, ex.backendStatus);

@@ -53,6 +53,7 @@ export type UpstreamErrorType = keyof typeof FAILURES;
 /** Error codes the sidecar sets on errors it raises itself when a deadline passes. */
 export const TIMEOUT_CODE = 'SIDECAR_UPSTREAM_TIMEOUT';
 export const CONNECT_TIMEOUT_CODE = 'SIDECAR_UPSTREAM_CONNECT_TIMEOUT';
+const UPGRADE_TIMEOUT_CODE = 'ERR_UPSTREAM_UPGRADE_TIMEOUT';
 
 export function failure(errorType: UpstreamErrorType): UpstreamFailure {
   return { errorType, ...FAILURES[errorType] };
@@ -61,7 +62,8 @@ export function failure(errorType: UpstreamErrorType): UpstreamFailure {
 /** Maps a Node.js socket or parser error from the upstream request onto the catalog. */
 export function classifyUpstreamError(error: NodeJS.ErrnoException): UpstreamFailure {
   const code = error.code ?? '';
-  if (code === TIMEOUT_CODE) return failure('timeout');
+  // http-proxy-middleware's deadline for a WebSocket upgrade, which is UPSTREAM_TIMEOUT_MS too.
+  if (code === TIMEOUT_CODE || code === UPGRADE_TIMEOUT_CODE) return failure('timeout');
   if (code === CONNECT_TIMEOUT_CODE || code === 'ETIMEDOUT') return failure('connect_timeout');
   if (code === 'ECONNREFUSED') return failure('connection_refused');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return failure('dns_failure');

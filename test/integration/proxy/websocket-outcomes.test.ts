@@ -80,6 +80,29 @@ describe('WebSocket outcomes against a backend that refuses or fails upgrades', 
     expect(answer).toMatchObject({ kind: 'refused', status: 404 });
     await streamsRecorded(stack, { http_route: '__not_found__', error_type: '' });
   });
+
+  it('records a client that leaves before the backend answers as client_abort, at once', async () => {
+    const ws = new WebSocket(`${stack.proxyUrl.replace('http', 'ws')}/api/hang`);
+    ws.on('error', () => {});
+    await eventually(() => stack.sidecar.proxy.inFlight() === 1);
+    ws.terminate();
+    // Well within UPSTREAM_TIMEOUT_MS (1 s): the sidecar notices the client is gone.
+    const started = Date.now();
+    await streamsRecorded(stack, { http_route: '__unconfirmed__', error_type: 'client_abort' });
+    expect(Date.now() - started).toBeLessThan(800);
+    expect(stack.sidecar.proxy.inFlight()).toBe(0);
+    expect(upstreamErrors(await scrape(stack.adminUrl))).toBe(0);
+  });
+
+  it('answers 504 UPSTREAM_TIMEOUT when the backend does not answer an upgrade within UPSTREAM_TIMEOUT_MS', async () => {
+    const answer = await connect(stack, '/api/hang?n=2');
+    expect(answer).toMatchObject({ kind: 'refused', status: 504 });
+    if (answer.kind === 'refused') {
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'Gateway Timeout', code: 'UPSTREAM_TIMEOUT' });
+    }
+    const { samples } = await streamsRecorded(stack, { error_type: 'timeout' });
+    expect(valueOf(samples, 'sidecar_upstream_errors_total', { error_type: 'timeout' })).toBe(1);
+  });
 });
 
 describe('WebSocket outcomes against a backend that is down or answers', () => {
