@@ -1,15 +1,16 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createProxyMiddleware, type Options, proxyEventsPlugin } from 'http-proxy-middleware';
 import type { Config } from '../config/config.js';
-import { type HttpMetrics, normalizeMethod } from '../http-metrics/http-metrics.js';
-import type { RouteBudget } from '../http-metrics/route-budget.js';
+import type { HttpMetrics } from '../http-metrics/http-metrics.js';
 import type { Logger } from '../log/logger.js';
-import { attachExchange, type Exchange, exchangeOf } from './exchange.js';
+import { PortTraffic } from './drain.js';
+import { createExchange, type Exchange, exchangeOf, failExchange, labelRoute } from './exchange.js';
 import { applyForwardedHeaders, removeHopByHop, responseHeadOf } from './forwarded-headers.js';
-import { type ExchangeOutcome, outcomeOf, upgradeAnswerOf } from './outcome.js';
+import { type ExchangeObserver, ObserverHooks } from './observers.js';
+import { outcomeOf, upgradeAnswerOf } from './outcome.js';
 import {
   type Rejection,
   rawRejection,
@@ -17,8 +18,9 @@ import {
   rejectionOfParserError,
   sendRejection,
 } from './rejections.js';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 import { toOriginForm } from './request-target.js';
+import type { RouteResolver } from './route-resolver.js';
 import {
   answerFailure,
   answerUpgradeFailure,
@@ -27,30 +29,17 @@ import {
   failure,
   TIMEOUT_CODE,
   timeoutError,
-  type UpstreamFailure,
 } from './upstream-errors.js';
 
-/**
- * Extension points for other subsystems (Sentry, access logs). Each call is guarded: an
- * observer that throws is logged and the request goes on untouched.
- */
-export interface ExchangeObserver {
-  /** Just before the request leaves for the backend; may add headers to `req.headers`. */
-  forwarding?(req: IncomingMessage, exchange: Exchange): void;
-  /** Once, when the client connection for this exchange is done. */
-  finished?(req: IncomingMessage, exchange: Exchange, outcome: ExchangeOutcome): void;
-  /** Exemplar labels for the duration observation (e.g. a trace id), if any. */
-  exemplar?(exchange: Exchange): Record<string, string> | undefined;
-  /** When the backend's response headers arrive; may listen to `proxyRes` data, never consume it. */
-  upstreamResponse?(req: IncomingMessage, exchange: Exchange, proxyRes: IncomingMessage): void;
-}
-
-export type { ExchangeOutcome };
+export type { Exchange } from './exchange.js';
+export type { ExchangeObserver } from './observers.js';
+export type { ExchangeOutcome } from './outcome.js';
+export type { RouteResolver, RouteTemplate } from './route-resolver.js';
 
 export interface ProxyDeps {
   config: Config;
   metrics: HttpMetrics;
-  routes: RouteBudget;
+  routes: RouteResolver;
   logger: Logger;
   observers?: readonly ExchangeObserver[];
 }
@@ -68,21 +57,13 @@ const SSE = 'text/event-stream';
 /** What Node's `writeHead` accepts in a reason phrase (the check it applies to header values). */
 const WRITABLE_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 /**
- * How long keep-alive connections that are idle when draining starts stay open. A request a client
- * sent on one just before is on its way or unread in the socket buffer; closing the connection
- * under it would reset it. Within the grace it is answered instead, with `Connection: close`.
- */
-const DRAIN_IDLE_GRACE_MS = 500;
-
-/**
  * The proxy port. A plain node:http server hands each request to http-proxy-middleware: the
  * proxy port has no routes of its own, so Express's router would only add work per request.
  */
 export function createProxyPort(deps: ProxyDeps): ProxyPort {
   const { config, metrics, routes, logger } = deps;
-  const observers = deps.observers ?? [];
-  // Looked up once: most configurations have no response observer, and this runs per response.
-  const responseObservers = observers.filter((o) => o.upstreamResponse !== undefined);
+  const observers = new ObserverHooks(deps.observers ?? [], logger);
+  const traffic = new PortTraffic();
   const upstream = config.upstream;
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
@@ -93,39 +74,19 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   };
   const agent =
     upstream.url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-  let inFlight = 0;
-  let draining = false;
-  let drained: (() => void) | undefined;
-
-  function guard(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      logger.warn({ err: error, hook: what }, 'observer failed; the request goes on');
-    }
-  }
-
-  function settle(): void {
-    inFlight--;
-    if (draining && inFlight === 0) drained?.();
-  }
-
   function finish(req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
     ex.closed = true;
     if (ex.timer) clearTimeout(ex.timer);
     // Answered before its body was all read (a refusal, a timeout): the backend request is
     // abandoned rather than left waiting for the rest of a body that will never come.
     if (!req.complete && ex.backendStatus === undefined) ex.proxyReq?.destroy();
-    ex.routeLabel ??= routes.label(ex.route, ex.backendStatus);
-    const outcome = outcomeOf(ex, res, ex.routeLabel, (performance.now() - ex.startedAt) / 1000);
+    const outcome = outcomeOf(ex, res, labelRoute(ex, routes), (performance.now() - ex.startedAt) / 1000);
     const { route, status, errorType, durationSeconds } = outcome;
     // A broken body noticed only now is an upstream failure not counted yet.
     if (errorType === 'upstream_reset' && !ex.failure) metrics.upstreamFailed(errorType);
     if (ex.stream) {
       metrics.streamFinished(route, ex.stream, errorType, durationSeconds);
     } else {
-      let exemplar: Record<string, string> | undefined;
-      for (const o of observers) if (o.exemplar) guard('exemplar', () => (exemplar ??= o.exemplar!(ex)));
       metrics.requestFinished({
         method: ex.method,
         route,
@@ -134,10 +95,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         durationSeconds,
         requestBytes: ex.requestBytes,
         responseBytes: ex.responseBytes,
-        exemplar,
+        exemplar: observers.exemplar(ex),
       });
     }
-    for (const o of observers) if (o.finished) guard('finished', () => o.finished!(req, ex, outcome));
+    observers.finished(req, ex, outcome);
     if (config.accessLog) {
       logger.info(
         {
@@ -153,13 +114,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         'request',
       );
     }
-    settle();
-  }
-
-  function failUpstream(ex: Exchange, f: UpstreamFailure): void {
-    if (ex.failure) return;
-    ex.failure = f;
-    metrics.upstreamFailed(f.errorType);
+    traffic.leave();
   }
 
   /**
@@ -266,13 +221,13 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       if (ex.timer) clearTimeout(ex.timer);
       ex.proxyRes = proxyRes;
       ex.backendStatus = proxyRes.statusCode;
-      ex.routeLabel = routes.label(ex.route, ex.backendStatus);
-      metrics.upstreamHeadersReceived(ex.method, ex.routeLabel, (performance.now() - ex.startedAt) / 1000);
+      const route = labelRoute(ex, routes);
+      metrics.upstreamHeadersReceived(ex.method, route, (performance.now() - ex.startedAt) / 1000);
       // The client was already answered (a timeout): this response has nowhere to go.
       if (res.headersSent) return void proxyRes.resume();
       const head = responseHeadOf(proxyRes.rawHeaders);
       const headers = head.headers;
-      if (draining || ex.clientWantsClose) headers.push('connection', 'close');
+      if (traffic.draining || ex.clientWantsClose) headers.push('connection', 'close');
       // The backend's own id, if it sent one, wins, as it would through any proxy.
       if (!head.requestId) headers.push(REQUEST_ID_HEADER, ex.requestId);
       if (head.contentType?.startsWith(SSE)) {
@@ -284,9 +239,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       proxyRes.once('close', () => {
         if (!proxyRes.complete && !ex.closed) ex.upstreamBroke = true;
       });
-      for (const o of responseObservers) {
-        guard('upstreamResponse', () => o.upstreamResponse!(req, ex, proxyRes));
-      }
+      observers.upstreamResponse(req, ex, proxyRes);
       try {
         relayResponse(res, ex, proxyRes, headers);
       } catch (error) {
@@ -294,7 +247,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         logger.warn({ err: error, request_id: ex.requestId }, 'backend response could not be relayed');
         proxyRes.destroy();
         const f = failure('upstream_protocol_error');
-        failUpstream(ex, f);
+        failExchange(ex, f, metrics);
         if (res.headersSent) res.destroy();
         else answerFailure(res, f, ex.requestId, true);
       }
@@ -307,17 +260,17 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
         if (ex.backendStatus !== undefined) {
           // The body broke off after the headers: abort so the client cannot mistake it for complete.
           ex.upstreamBroke = true;
-          failUpstream(ex, failure('upstream_reset'));
+          failExchange(ex, failure('upstream_reset'), metrics);
           res.destroy();
           return;
         }
-        failUpstream(ex, f);
-        if (!res.headersSent) answerFailure(res, f, ex.requestId, draining || ex.clientWantsClose);
+        failExchange(ex, f, metrics);
+        if (!res.headersSent) answerFailure(res, f, ex.requestId, traffic.draining || ex.clientWantsClose);
         else res.destroy();
       } else if (res) {
         // The client left before the backend answered: the error is the abandoned upgrade's.
         if ((res as Socket).destroyed && ex.backendStatus === undefined) return;
-        failUpstream(ex, f);
+        failExchange(ex, f, metrics);
         if (ex.backendStatus === undefined) answerUpgradeFailure(res as Socket, f, ex.requestId);
       }
       logger.warn(
@@ -373,36 +326,14 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
 
   function begin(req: IncomingMessage, upgrade: boolean): Exchange {
     if (req.url!.charCodeAt(0) !== 47 /* / */) toOriginForm(req);
-    const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
-    const connection = req.headers.connection;
-    const ex: Exchange = {
-      startedAt: performance.now(),
-      method: normalizeMethod(req.method),
-      requestId,
-      route: routes.template(req.url ?? '/'),
-      routeLabel: undefined,
-      clientWantsClose: connection !== undefined && /\bclose\b/i.test(connection),
-      proxyReq: undefined,
-      proxyRes: undefined,
-      backendStatus: undefined,
-      failure: undefined,
-      upstreamBroke: false,
-      stream: undefined,
-      requestBytes: 0,
-      responseBytes: 0,
-      timer: undefined,
-      clientStalled: false,
-      closed: false,
-      observerState: undefined,
-    };
-    attachExchange(req, ex);
-    req.headers[REQUEST_ID_HEADER] = requestId;
+    const ex = createExchange(req, routes, upgrade ? 'websocket' : undefined);
+    req.headers[REQUEST_ID_HEADER] = ex.requestId;
     applyForwardedHeaders(req, config.proxy.trustProxy);
     removeHopByHop(req.headers, upgrade);
     // The sidecar already answered `100 Continue` to the client; the backend gets the body at once.
     delete req.headers.expect;
-    for (const o of observers) if (o.forwarding) guard('forwarding', () => o.forwarding!(req, ex));
-    inFlight++;
+    observers.forwarding(req, ex);
+    traffic.enter();
     return ex;
   }
 
@@ -419,10 +350,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       if (ex.backendStatus !== undefined || ex.closed) return;
       const f = failure('timeout');
       if (ex.proxyReq) {
-        failUpstream(ex, f);
+        failExchange(ex, f, metrics);
         ex.proxyReq.destroy(timeoutError(TIMEOUT_CODE, upstream.timeoutMs));
       } else {
-        failUpstream(ex, f);
+        failExchange(ex, f, metrics);
         answerFailure(res, f, ex.requestId, true);
       }
     }, upstream.timeoutMs);
@@ -436,7 +367,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       return void socket.end(rawRejection(refused));
     }
     const ex = begin(req, true);
-    ex.stream = 'websocket';
     metrics.requestStarted(ex.method);
     metrics.streamStarted(ex.method, 'websocket');
     // A client that leaves while the backend has not answered yet only half-closes the socket
@@ -447,14 +377,13 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     });
     socket.once('close', () => {
       ex.closed = true;
-      ex.routeLabel ??= routes.label(ex.route, ex.backendStatus);
       const durationSeconds = (performance.now() - ex.startedAt) / 1000;
-      const outcome = outcomeOf(ex, upgradeAnswerOf(ex), ex.routeLabel, durationSeconds);
+      const outcome = outcomeOf(ex, upgradeAnswerOf(ex), labelRoute(ex, routes), durationSeconds);
       metrics.streamFinished(outcome.route, 'websocket', outcome.errorType, durationSeconds);
-      for (const o of observers) if (o.finished) guard('finished', () => o.finished!(req, ex, outcome));
-      settle();
+      observers.finished(req, ex, outcome);
+      traffic.leave();
     });
-    if (draining) {
+    if (traffic.draining) {
       answerUpgradeFailure(
         socket,
         { ...failure('upstream_unreachable'), status: 502, message: 'The sidecar is shutting down.' },
@@ -520,35 +449,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   return {
     server,
     agent,
-    inFlight: () => inFlight,
-    drain(timeoutMs) {
-      draining = true;
-      return new Promise((resolve) => {
-        let graceOver = false;
-        const timer = setTimeout(() => {
-          server.closeAllConnections();
-          resolve(false);
-        }, timeoutMs);
-        drained = () => {
-          if (!graceOver) return;
-          clearTimeout(timer);
-          resolve(true);
-        };
-        const closeIdle = () => {
-          graceOver = true;
-          // http.Server#close closes the connections idle by now (and ends Node's header-timeout checks).
-          server.close();
-          if (inFlight === 0) drained?.();
-        };
-        // net.Server#close only stops accepting: http.Server#close would also close idle
-        // connections at once, racing requests already sent on them.
-        net.Server.prototype.close.call(server);
-        server.getConnections((error, count) => {
-          if (error || count === 0) return closeIdle();
-          // setImmediate: after the timer, one poll phase reads what arrived while the loop was busy.
-          setTimeout(() => setImmediate(closeIdle), Math.min(DRAIN_IDLE_GRACE_MS, timeoutMs));
-        });
-      });
-    },
+    inFlight: () => traffic.inFlight,
+    drain: (timeoutMs) => traffic.drain(server, timeoutMs),
   };
 }
