@@ -6,6 +6,8 @@ import { createProxyMiddleware, type Options, proxyEventsPlugin } from 'http-pro
 import type { Config } from '../config/config.js';
 import type { HttpMetrics } from '../http-metrics/http-metrics.js';
 import type { Logger } from '../log/logger.js';
+import type { ProxyContext } from './context.js';
+import { clearDeadline, startConnectDeadline, startResponseDeadline } from './deadlines.js';
 import { PortTraffic } from './drain.js';
 import { createExchange, type Exchange, exchangeOf, failExchange, labelRoute } from './exchange.js';
 import { applyForwardedHeaders, removeHopByHop, responseHeadOf } from './forwarded-headers.js';
@@ -18,18 +20,11 @@ import {
   rejectionOfParserError,
   sendRejection,
 } from './rejections.js';
+import { relayResponse } from './relay.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { toOriginForm } from './request-target.js';
 import type { RouteResolver } from './route-resolver.js';
-import {
-  answerFailure,
-  answerUpgradeFailure,
-  CONNECT_TIMEOUT_CODE,
-  classifyUpstreamError,
-  failure,
-  TIMEOUT_CODE,
-  timeoutError,
-} from './upstream-errors.js';
+import { answerFailure, answerUpgradeFailure, classifyUpstreamError, failure } from './upstream-errors.js';
 
 export type { Exchange } from './exchange.js';
 export type { ExchangeObserver } from './observers.js';
@@ -54,8 +49,6 @@ export interface ProxyPort {
 }
 
 const SSE = 'text/event-stream';
-/** What Node's `writeHead` accepts in a reason phrase (the check it applies to header values). */
-const WRITABLE_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 /**
  * The proxy port. A plain node:http server hands each request to http-proxy-middleware: the
  * proxy port has no routes of its own, so Express's router would only add work per request.
@@ -64,6 +57,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   const { config, metrics, routes, logger } = deps;
   const observers = new ObserverHooks(deps.observers ?? [], logger);
   const traffic = new PortTraffic();
+  const ctx: ProxyContext = { config, metrics, routes, logger, observers, traffic };
   const upstream = config.upstream;
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
@@ -76,7 +70,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     upstream.url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   function finish(req: IncomingMessage, res: ServerResponse, ex: Exchange): void {
     ex.closed = true;
-    if (ex.timer) clearTimeout(ex.timer);
+    clearDeadline(ex);
     // Answered before its body was all read (a refusal, a timeout): the backend request is
     // abandoned rather than left waiting for the rest of a body that will never come.
     if (!req.complete && ex.backendStatus === undefined) ex.proxyReq?.destroy();
@@ -117,75 +111,6 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     traffic.leave();
   }
 
-  /**
-   * The client's socket is full: the backend's response waits until it drains. A client that
-   * stops reading would otherwise hold this backend connection forever, so it gets
-   * CLIENT_SEND_TIMEOUT_MS. Built only on backpressure, not for every response.
-   */
-  function holdBack(res: ServerResponse, ex: Exchange, proxyRes: IncomingMessage): void {
-    proxyRes.pause();
-    res.once('drain', () => {
-      clearTimeout(ex.timer);
-      proxyRes.resume();
-    });
-    clearTimeout(ex.timer);
-    ex.timer = setTimeout(() => {
-      ex.clientStalled = true;
-      logger.warn(
-        { request_id: ex.requestId, route: ex.routeLabel, timeout_ms: config.proxy.clientSendTimeoutMs },
-        'client read nothing of the response in time (CLIENT_SEND_TIMEOUT_MS); connection closed',
-      );
-      res.destroy();
-    }, config.proxy.clientSendTimeoutMs);
-  }
-
-  /**
-   * Writes the backend's response to the client (`selfHandleResponse`): status and headers in one
-   * `writeHead` of name/value pairs, then the body chunk by chunk with backpressure, counting its
-   * bytes on the way. http-proxy-middleware's own path would copy each header with a `setHeader`
-   * call and pipe the body, with a second data listener for the count; this is the same result
-   * for less work per response. httpxy still destroys each side when the other closes early.
-   */
-  function relayResponse(
-    res: ServerResponse,
-    ex: Exchange,
-    proxyRes: IncomingMessage,
-    headers: string[],
-  ): void {
-    if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
-    try {
-      res.writeHead(proxyRes.statusCode!, headers);
-    } catch {
-      // Something Node refuses to write, although its parser let it in (a control character in
-      // the reason phrase or a header): the standard reason and the other headers still go.
-      if (!WRITABLE_REASON.test(res.statusMessage)) {
-        res.statusMessage = http.STATUS_CODES[proxyRes.statusCode!] ?? '';
-      }
-      const valid: string[] = [];
-      for (let i = 0; i < headers.length; i += 2) {
-        try {
-          http.validateHeaderName(headers[i]!);
-          http.validateHeaderValue(headers[i]!, headers[i + 1]!);
-          valid.push(headers[i]!, headers[i + 1]!);
-        } catch {
-          logger.debug(
-            { request_id: ex.requestId, header: headers[i] },
-            'backend response header dropped: invalid',
-          );
-        }
-      }
-      res.writeHead(proxyRes.statusCode!, valid);
-    }
-    // A stream's headers go at once: a client waits for them to open an EventSource, and a
-    // backend may take long before its first event.
-    if (ex.stream === 'sse') res.flushHeaders();
-    proxyRes.on('data', (chunk: Buffer) => {
-      ex.responseBytes += chunk.length;
-      if (!res.write(chunk)) holdBack(res, ex, proxyRes);
-    });
-    proxyRes.once('end', () => res.end());
-  }
-
   const on: Options['on'] = {
     proxyReq(proxyReq, req) {
       const ex = exchangeOf(req);
@@ -205,20 +130,12 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       // §9.6 forbids another request on that connection; Node's agent would reuse it all the same
       // if the backend kept it open.
       if (chunked) proxyReq.shouldKeepAlive = false;
-      const socket = proxyReq.socket;
-      if (socket?.connecting) {
-        const connectTimer = setTimeout(
-          () => proxyReq.destroy(timeoutError(CONNECT_TIMEOUT_CODE, upstream.connectTimeoutMs)),
-          upstream.connectTimeoutMs,
-        );
-        socket.once('connect', () => clearTimeout(connectTimer));
-        proxyReq.once('close', () => clearTimeout(connectTimer));
-      }
+      startConnectDeadline(proxyReq, upstream.connectTimeoutMs);
     },
     proxyRes(proxyRes, req, res) {
       const ex = exchangeOf(req);
       if (!ex) return;
-      if (ex.timer) clearTimeout(ex.timer);
+      clearDeadline(ex);
       ex.proxyRes = proxyRes;
       ex.backendStatus = proxyRes.statusCode;
       const route = labelRoute(ex, routes);
@@ -241,7 +158,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
       });
       observers.upstreamResponse(req, ex, proxyRes);
       try {
-        relayResponse(res, ex, proxyRes, headers);
+        relayResponse(ctx, res, ex, proxyRes, headers);
       } catch (error) {
         // Whatever Node refused in this response, the client gets an answer and the process goes on.
         logger.warn({ err: error, request_id: ex.requestId }, 'backend response could not be relayed');
@@ -346,17 +263,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     const ex = begin(req, false);
     metrics.requestStarted(ex.method);
     res.once('close', () => finish(req, res, ex));
-    ex.timer = setTimeout(() => {
-      if (ex.backendStatus !== undefined || ex.closed) return;
-      const f = failure('timeout');
-      if (ex.proxyReq) {
-        failExchange(ex, f, metrics);
-        ex.proxyReq.destroy(timeoutError(TIMEOUT_CODE, upstream.timeoutMs));
-      } else {
-        failExchange(ex, f, metrics);
-        answerFailure(res, f, ex.requestId, true);
-      }
-    }, upstream.timeoutMs);
+    startResponseDeadline(ctx, res, ex);
     webProxy(req, res).catch((error: unknown) => logger.error({ err: error }, 'proxy middleware failed'));
   }
 
