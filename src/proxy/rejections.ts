@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorBody, rawErrorResponse, sendError } from '../http/error-response.js';
 
 /**
@@ -49,6 +49,18 @@ export const REJECTION_TYPES = Object.keys(REJECTIONS) as RejectionType[];
 
 export function rejection(errorType: RejectionType): Rejection {
   return { errorType, ...REJECTIONS[errorType] };
+}
+
+/** A request the proxy port answers itself instead of forwarding it, if any. */
+export function refusalOf(req: IncomingMessage, maxUrlBytes: number): Rejection | undefined {
+  if (req.url!.length > maxUrlBytes) return rejection('uri_too_long');
+  // RFC 9112 §3.2 (Node's own check for this answers without a body and goes uncounted).
+  if (req.headers.host === undefined && req.httpVersionMinor === 1) return rejection('bad_request');
+  // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty (Node reads it as chunked).
+  if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
+    return rejection('bad_request');
+  }
+  return undefined;
 }
 
 /** True when `packet` starts with a request line longer than `maxUrlBytes` (it overflowed the head). */

@@ -1,5 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { rawRejection, rejection, rejectionOfParserError } from '../../../src/proxy/rejections.js';
+import { rawRejection, refusalOf, rejection, rejectionOfParserError } from '../../../src/proxy/rejections.js';
 
 const parserError = (code: string, rawPacket?: string) =>
   Object.assign(new Error(code), {
@@ -39,5 +40,28 @@ describe('rejectionOfParserError', () => {
     expect(head).toContain('\r\nx-request-id: req-1');
     expect(head).toContain(`\r\ncontent-length: ${Buffer.byteLength(body!)}`);
     expect(JSON.parse(body!)).toMatchObject({ code: 'URI_TOO_LONG', request_id: 'req-1' });
+  });
+});
+
+describe('refusalOf', () => {
+  const request = (url: string, headers: Record<string, string>, httpVersionMinor = 1) =>
+    ({ url, headers, httpVersionMinor }) as unknown as IncomingMessage;
+
+  it('forwards a plain request', () => {
+    expect(refusalOf(request('/a', { host: 'x' }), 8192)).toBeUndefined();
+    // HTTP/1.0 has no Host requirement.
+    expect(refusalOf(request('/a', {}, 0), 8192)).toBeUndefined();
+  });
+
+  it('refuses a target longer than MAX_URL_BYTES with 414', () => {
+    expect(refusalOf(request(`/${'a'.repeat(100)}`, { host: 'x' }), 100)?.errorType).toBe('uri_too_long');
+    expect(refusalOf(request(`/${'a'.repeat(99)}`, { host: 'x' }), 100)).toBeUndefined();
+  });
+
+  it('refuses HTTP/1.1 without Host, and HTTP/1.0 with Transfer-Encoding (RFC 9112), with 400', () => {
+    expect(refusalOf(request('/a', {}), 8192)?.status).toBe(400);
+    expect(refusalOf(request('/a', { 'transfer-encoding': 'chunked' }, 0), 8192)?.errorType).toBe(
+      'bad_request',
+    );
   });
 });
