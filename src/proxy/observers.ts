@@ -40,23 +40,15 @@ export class ObserverHooks {
   }
 
   forwarding(req: IncomingMessage, ex: Exchange): void {
-    for (const o of this.forwardingHooks) {
-      try {
-        o.forwarding!(req, ex);
-      } catch (error) {
-        this.failed('forwarding', error);
-      }
-    }
+    this.notify(this.forwardingHooks, 'forwarding', req, ex, undefined);
   }
 
   upstreamResponse(req: IncomingMessage, ex: Exchange, proxyRes: IncomingMessage): void {
-    for (const o of this.responseHooks) {
-      try {
-        o.upstreamResponse!(req, ex, proxyRes);
-      } catch (error) {
-        this.failed('upstreamResponse', error);
-      }
-    }
+    this.notify(this.responseHooks, 'upstreamResponse', req, ex, proxyRes);
+  }
+
+  finished(req: IncomingMessage, ex: Exchange, outcome: ExchangeOutcome): void {
+    this.notify(this.finishedHooks, 'finished', req, ex, outcome);
   }
 
   /** The first observer's exemplar labels, if any has some. */
@@ -72,12 +64,18 @@ export class ObserverHooks {
     return undefined;
   }
 
-  finished(req: IncomingMessage, ex: Exchange, outcome: ExchangeOutcome): void {
-    for (const o of this.finishedHooks) {
+  private notify(
+    hooks: readonly ExchangeObserver[],
+    hook: 'forwarding' | 'upstreamResponse' | 'finished',
+    req: IncomingMessage,
+    ex: Exchange,
+    arg: IncomingMessage | ExchangeOutcome | undefined,
+  ): void {
+    for (const o of hooks) {
       try {
-        o.finished!(req, ex, outcome);
+        (o[hook] as (req: IncomingMessage, ex: Exchange, arg: unknown) => void).call(o, req, ex, arg);
       } catch (error) {
-        this.failed('finished', error);
+        this.failed(hook, error);
       }
     }
   }

@@ -4,18 +4,19 @@ import { performance } from 'node:perf_hooks';
 import type { OnProxyEvent } from 'http-proxy-middleware';
 import type { ProxyContext } from './context.js';
 import { clearDeadline, startConnectDeadline } from './deadlines.js';
-import { type Exchange, exchangeOf, failExchange, labelRoute } from './exchange.js';
+import { exchangeOf, failExchange, labelRoute } from './exchange.js';
 import { responseHeadOf } from './forwarded-headers.js';
 import { relayResponse } from './relay.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
-import { answerFailure, classifyUpstreamError, failure, type UpstreamFailure } from './upstream-errors.js';
+import { answerFailure, classifyUpstreamError, failure } from './upstream-errors.js';
 import { upgradeFailed } from './websocket.js';
 
 const SSE = 'text/event-stream';
 
 /**
- * The handlers of http-proxy-middleware's events for the HTTP path: the backend request made,
- * its response headers in, and its errors, for HTTP and WebSocket exchanges alike.
+ * The handlers of http-proxy-middleware's events on the backend's side: an HTTP request to the
+ * backend made, its response headers in, and the errors of both HTTP and WebSocket exchanges
+ * (websocket.ts answers the latter).
  */
 export function upstreamEvents(ctx: ProxyContext): OnProxyEvent {
   return {
@@ -110,10 +111,6 @@ function upstreamError(
   } else if (res !== undefined && !upgradeFailed(ctx, res, ex, f)) {
     return;
   }
-  logFailure(ctx, ex, f, error);
-}
-
-function logFailure(ctx: ProxyContext, ex: Exchange, f: UpstreamFailure, error: NodeJS.ErrnoException): void {
   ctx.logger.warn(
     { request_id: ex.requestId, error_type: f.errorType, code: error.code, route: ex.route.template },
     f.message,
