@@ -1,13 +1,26 @@
 import type { IncomingMessage } from 'node:http';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/log/logger.js';
 import type { Exchange } from '../../../src/proxy/exchange.js';
 import { type ExchangeObserver, ObserverHooks } from '../../../src/proxy/observers.js';
 import type { ExchangeOutcome } from '../../../src/proxy/outcome.js';
-import { captureLogs } from '../../helpers/sidecar.js';
 
 const req = {} as IncomingMessage;
 const ex = { requestId: 'r-1' } as Exchange;
 const outcome: ExchangeOutcome = { route: '/r', status: 200, errorType: '', durationSeconds: 0.1 };
+
+/** A real logger whose JSON lines the test reads. */
+function captureLogs() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: createLogger('debug', stream), lines };
+}
 
 describe('ObserverHooks', () => {
   it('calls each hook on every observer that has it, with its arguments and as a method', () => {
@@ -33,7 +46,7 @@ describe('ObserverHooks', () => {
   });
 
   it('logs an observer that throws and goes on with the next one', () => {
-    const { logger, logs } = captureLogs();
+    const { logger, lines } = captureLogs();
     const reached: string[] = [];
     const failing: ExchangeObserver = {
       forwarding: () => {
@@ -56,7 +69,7 @@ describe('ObserverHooks', () => {
     hooks.finished(req, ex, outcome);
     expect(hooks.exemplar(ex)).toEqual({ trace_id: 't' });
     expect(reached).toEqual(['forwarding', 'finished']);
-    const warnings = logs.lines.filter((l) => l.msg === 'observer failed; the request goes on');
+    const warnings = lines.filter((l) => l.msg === 'observer failed; the request goes on');
     expect(warnings.map((l) => l.hook)).toEqual(['forwarding', 'finished', 'exemplar']);
   });
 
