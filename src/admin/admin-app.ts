@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { Registry } from 'prom-client';
+import { sendError } from '../http/error-response.js';
 import { CONTENT_TYPES, negotiateFormat, renderMetrics } from '../metrics/exposition.js';
 import type { UpstreamHealth } from '../proxy/upstream-health.js';
 
@@ -61,7 +62,7 @@ export function createAdminApp(deps: AdminDeps): Express {
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
 
   app.use((req, res) => {
-    res.status(404).json({ error: 'Not Found', message: `no admin endpoint ${req.method} ${req.path}` });
+    sendError(res, 404, { code: 'not_found', message: `no admin endpoint ${req.method} ${req.path}` });
   });
   // Express 5 forwards rejected promises here; the message never includes request data.
   app.use(
@@ -72,8 +73,16 @@ export function createAdminApp(deps: AdminDeps): Express {
       _next: express.NextFunction,
     ) => {
       const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
-      if (res.headersSent) return void res.destroy();
-      res.status(status).json({ error: status >= 500 ? 'Internal Server Error' : error.message });
+      if (status >= 500) {
+        sendError(res, status, {
+          code: 'internal_error',
+          message: 'the sidecar failed to process the request',
+        });
+      } else {
+        // `bad_request`, `payload_too_large`, …: the reason phrase as a code.
+        const code = (STATUS_CODES[status] ?? 'client_error').toLowerCase().replace(/\W+/g, '_');
+        sendError(res, status, { code, message: error.message });
+      }
     },
   );
   return app;

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { sendError } from '../http/error-response.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestAuth } from './auth.js';
 import { IngestError, REQUEST_ERRORS } from './errors.js';
@@ -22,6 +23,18 @@ function sendJson(res: Response, status: number, body: unknown): void {
   res.status(status).type('application/json').send(JSON.stringify(body));
 }
 
+/** An ingest error. `error` holds the code too, as it always has: the clients compare it. */
+function sendIngestError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  details?: object,
+): void {
+  // The rest of an oversized body is not worth reading: close the connection after answering.
+  sendError(res, status, { error: code, code, message, details }, code === 'body_too_large');
+}
+
 /** POST /v1/events and GET /v1/events/schema, mounted on the admin port. */
 export function createIngestRouter(deps: IngestRouterDeps): Router {
   const { auth, pipeline, metrics, logger } = deps;
@@ -32,11 +45,10 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
     metrics.request(error.status);
     metrics.rejection(error.code);
     logger.debug({ code: error.code, status: error.status }, 'ingest request refused');
-    if (res.headersSent) return void res.destroy();
-    if (error.code === 'unauthorized') res.set('www-authenticate', 'Bearer realm="observability-sidecar"');
-    // The rest of an oversized body is not worth reading: close the connection after answering.
-    if (error.code === 'body_too_large') res.set('connection', 'close');
-    sendJson(res, error.status, { error: error.code, message: error.message });
+    if (error.code === 'unauthorized' && !res.headersSent) {
+      res.set('www-authenticate', 'Bearer realm="observability-sidecar"');
+    }
+    sendIngestError(res, error.status, error.code, error.message);
   };
 
   router.post('/', async (req: Request, res: Response) => {
@@ -52,11 +64,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       if (result.accepted === 0 && result.duplicates === 0) {
         metrics.request(400);
         metrics.rejection('no_valid_events');
-        return sendJson(res, 400, {
-          error: 'no_valid_events',
-          message: REQUEST_ERRORS.no_valid_events.message,
-          ...result,
-        });
+        return sendIngestError(res, 400, 'no_valid_events', REQUEST_ERRORS.no_valid_events.message, result);
       }
       metrics.request(200);
       sendJson(res, 200, result);
@@ -65,8 +73,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       if (error instanceof ClientGoneError) return void logger.debug('ingest client left mid-body');
       metrics.request(500);
       logger.error({ err: error }, 'ingest request failed');
-      if (res.headersSent) return void res.destroy();
-      sendJson(res, 500, { error: 'internal_error', message: 'the sidecar failed to process the request' });
+      sendIngestError(res, 500, 'internal_error', 'the sidecar failed to process the request');
     }
   });
 
@@ -78,7 +85,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
   router.all('/', (_req, res) => {
     metrics.request(405);
     res.set('allow', 'POST');
-    sendJson(res, 405, { error: 'method_not_allowed', message: 'use POST /v1/events' });
+    sendIngestError(res, 405, 'method_not_allowed', 'use POST /v1/events');
   });
 
   return router;

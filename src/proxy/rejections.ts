@@ -1,4 +1,5 @@
-import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ErrorBody, rawErrorResponse, sendError } from '../http/error-response.js';
 
 /**
  * The catalog of requests the proxy port refuses before anything reaches the backend: heads that
@@ -50,6 +51,18 @@ export function rejection(errorType: RejectionType): Rejection {
   return { errorType, ...REJECTIONS[errorType] };
 }
 
+/** A request the proxy port answers itself instead of forwarding it, if any. */
+export function refusalOf(req: IncomingMessage, maxUrlBytes: number): Rejection | undefined {
+  if (req.url!.length > maxUrlBytes) return rejection('uri_too_long');
+  // RFC 9112 §3.2 (Node's own check for this answers without a body and goes uncounted).
+  if (req.headers.host === undefined && req.httpVersionMinor === 1) return rejection('bad_request');
+  // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty (Node reads it as chunked).
+  if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
+    return rejection('bad_request');
+  }
+  return undefined;
+}
+
 /** True when `packet` starts with a request line longer than `maxUrlBytes` (it overflowed the head). */
 function startsWithLongRequestLine(packet: Buffer | undefined, maxUrlBytes: number): boolean {
   if (packet === undefined || packet.length <= maxUrlBytes) return false;
@@ -77,35 +90,17 @@ export function rejectionOfParserError(
   return error.code?.startsWith('HPE_') ? { ...bad, message: `${bad.message} (${error.code})` } : bad;
 }
 
-function bodyOf(r: Rejection, requestId: string | undefined): string {
-  return JSON.stringify({
-    error: http.STATUS_CODES[r.status],
-    code: r.code,
-    message: r.message,
-    ...(requestId ? { request_id: requestId } : {}),
-  });
+/** The error body of a rejection. */
+function bodyOf(r: Rejection, requestId: string | undefined): ErrorBody {
+  return { code: r.code, message: r.message, requestId };
 }
 
 /** A complete response for a raw socket; the connection closes after it. */
 export function rawRejection(r: Rejection, requestId?: string): string {
-  const body = bodyOf(r, requestId);
-  return (
-    `HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-    `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n` +
-    `${requestId ? `x-request-id: ${requestId}\r\n` : ''}connection: close\r\n\r\n${body}`
-  );
+  return rawErrorResponse(r.status, bodyOf(r, requestId));
 }
 
 /** Answers `res` with the rejection and closes the connection after it. */
-export function sendRejection(res: http.ServerResponse, r: Rejection, requestId?: string): void {
-  const body = bodyOf(r, requestId);
-  res.shouldKeepAlive = false;
-  res.writeHead(r.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    ...(requestId ? { 'x-request-id': requestId } : {}),
-    connection: 'close',
-  });
-  res.end(body);
+export function sendRejection(res: ServerResponse, r: Rejection, requestId?: string): void {
+  sendError(res, r.status, bodyOf(r, requestId), true);
 }

@@ -1,3 +1,7 @@
+import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { type ErrorBody, rawErrorResponse, sendError } from '../http/error-response.js';
+
 /**
  * The catalog of failures the sidecar itself answers for: each has the status the client gets,
  * a stable code for the JSON body, and the `error_type` label value used in metrics.
@@ -49,6 +53,7 @@ export type UpstreamErrorType = keyof typeof FAILURES;
 /** Error codes the sidecar sets on errors it raises itself when a deadline passes. */
 export const TIMEOUT_CODE = 'SIDECAR_UPSTREAM_TIMEOUT';
 export const CONNECT_TIMEOUT_CODE = 'SIDECAR_UPSTREAM_CONNECT_TIMEOUT';
+const UPGRADE_TIMEOUT_CODE = 'ERR_UPSTREAM_UPGRADE_TIMEOUT';
 
 export function failure(errorType: UpstreamErrorType): UpstreamFailure {
   return { errorType, ...FAILURES[errorType] };
@@ -57,7 +62,8 @@ export function failure(errorType: UpstreamErrorType): UpstreamFailure {
 /** Maps a Node.js socket or parser error from the upstream request onto the catalog. */
 export function classifyUpstreamError(error: NodeJS.ErrnoException): UpstreamFailure {
   const code = error.code ?? '';
-  if (code === TIMEOUT_CODE) return failure('timeout');
+  // http-proxy-middleware's deadline for a WebSocket upgrade, which is UPSTREAM_TIMEOUT_MS too.
+  if (code === TIMEOUT_CODE || code === UPGRADE_TIMEOUT_CODE) return failure('timeout');
   if (code === CONNECT_TIMEOUT_CODE || code === 'ETIMEDOUT') return failure('connect_timeout');
   if (code === 'ECONNREFUSED') return failure('connection_refused');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return failure('dns_failure');
@@ -68,4 +74,29 @@ export function classifyUpstreamError(error: NodeJS.ErrnoException): UpstreamFai
 
 export function timeoutError(code: string, ms: number): NodeJS.ErrnoException {
   return Object.assign(new Error(`no answer from the backend within ${ms} ms`), { code });
+}
+
+function bodyOf(f: UpstreamFailure, requestId: string): ErrorBody {
+  return { code: f.code, message: f.message, requestId };
+}
+
+/** Answers the client with the failure, or cuts its connection if the response had begun. */
+export function answerFailure(
+  res: ServerResponse,
+  f: UpstreamFailure,
+  requestId: string,
+  close: boolean,
+): void {
+  if (!res.headersSent) {
+    // Headers and a reason phrase the backend's response may have set before failing belong to
+    // that response, not this one.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusMessage = STATUS_CODES[f.status] ?? '';
+  }
+  sendError(res, f.status, bodyOf(f, requestId), close);
+}
+
+/** Answers a WebSocket upgrade with the failure, if the client is still there to read it. */
+export function answerUpgradeFailure(socket: Socket, f: UpstreamFailure, requestId: string): void {
+  if (socket.writable) socket.end(rawErrorResponse(f.status, bodyOf(f, requestId)));
 }

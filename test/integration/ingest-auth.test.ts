@@ -86,6 +86,7 @@ describe('ingest auth: no INGEST_TOKEN', () => {
     expect(res.status).toBe(403);
     expect(res.body).toEqual({
       error: 'forbidden',
+      code: 'forbidden',
       message: 'INGEST_TOKEN is not set, so only loopback clients may send events; set it to accept others',
     });
     // A token does not help when none is configured.

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoBackend } from '../../examples/demo/backend.js';
-import { eventually, json, request, sleep } from '../helpers/http.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startSidecar, startStack } from '../helpers/sidecar.js';
+import { startDemoBackend } from '../../../examples/demo/backend.js';
+import { eventually, json, request, sleep } from '../../helpers/http.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startSidecar, startStack } from '../../helpers/sidecar.js';
 
 const DURATION_COUNT = 'http_server_request_duration_seconds_count';
 

@@ -2,8 +2,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, json, request } from '../helpers/http.js';
-import { type RunningSidecar, startSidecar, startStack } from '../helpers/sidecar.js';
+import { eventually, json, request } from '../../helpers/http.js';
+import { type RunningSidecar, startSidecar, startStack } from '../../helpers/sidecar.js';
 
 interface Echoed {
   method: string;

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { rawRejection, rejection, rejectionOfParserError } from '../../src/proxy/rejections.js';
-import { toOriginForm } from '../../src/proxy/request-target.js';
+import { rawRejection, refusalOf, rejection, rejectionOfParserError } from '../../../src/proxy/rejections.js';
 
 const parserError = (code: string, rawPacket?: string) =>
   Object.assign(new Error(code), {
@@ -44,29 +43,25 @@ describe('rejectionOfParserError', () => {
   });
 });
 
-describe('toOriginForm', () => {
-  const request = (url: string, host = 'original') =>
-    ({ url, headers: { host } }) as unknown as IncomingMessage;
+describe('refusalOf', () => {
+  const request = (url: string, headers: Record<string, string>, httpVersionMinor = 1) =>
+    ({ url, headers, httpVersionMinor }) as unknown as IncomingMessage;
 
-  it.each([
-    ['http://example.com/a/b?c=d', '/a/b?c=d', 'example.com'],
-    ['HTTPS://Example.com:8443/x', '/x', 'Example.com:8443'],
-    ['http://example.com', '/', 'example.com'],
-    ['http://example.com?q=1', '/?q=1', 'example.com'],
-    ['http://user:secret@example.com/a', '/a', 'example.com'],
-    ['http://[::1]:9464/metrics', '/metrics', '[::1]:9464'],
-    ['http://example.com/a#fragment', '/a', 'example.com'],
-  ])('%s → %s with Host %s', (target, path, host) => {
-    const req = request(target);
-    toOriginForm(req);
-    expect([req.url, req.headers.host]).toEqual([path, host]);
+  it('forwards a plain request', () => {
+    expect(refusalOf(request('/a', { host: 'x' }), 8192)).toBeUndefined();
+    // HTTP/1.0 has no Host requirement.
+    expect(refusalOf(request('/a', {}, 0), 8192)).toBeUndefined();
   });
 
-  it('leaves other forms alone', () => {
-    for (const target of ['*', 'example.com:443', 'ftp://example.com/a']) {
-      const req = request(target);
-      toOriginForm(req);
-      expect([req.url, req.headers.host]).toEqual([target, 'original']);
-    }
+  it('refuses a target longer than MAX_URL_BYTES with 414', () => {
+    expect(refusalOf(request(`/${'a'.repeat(100)}`, { host: 'x' }), 100)?.errorType).toBe('uri_too_long');
+    expect(refusalOf(request(`/${'a'.repeat(99)}`, { host: 'x' }), 100)).toBeUndefined();
+  });
+
+  it('refuses HTTP/1.1 without Host, and HTTP/1.0 with Transfer-Encoding (RFC 9112), with 400', () => {
+    expect(refusalOf(request('/a', {}), 8192)?.status).toBe(400);
+    expect(refusalOf(request('/a', { 'transfer-encoding': 'chunked' }, 0), 8192)?.errorType).toBe(
+      'bad_request',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileTrust } from '../../src/config/trust-proxy.js';
-import { forwardedFor, removeHopByHop, responseHeadOf } from '../../src/proxy/forwarded-headers.js';
+import { compileTrust } from '../../../src/config/trust-proxy.js';
+import { forwardedFor, removeHopByHop, responseHeadOf } from '../../../src/proxy/forwarded-headers.js';
 
 describe('forwardedFor', () => {
   const loopback = compileTrust('loopback');

@@ -3,10 +3,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type DemoBackend, startDemoBackend } from '../../examples/demo/backend.js';
-import { type ChildSidecar, memoryOf, spawnSidecar } from '../helpers/child-sidecar.js';
-import { eventually } from '../helpers/http.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
+import { type DemoBackend, startDemoBackend } from '../../../examples/demo/backend.js';
+import { type ChildSidecar, memoryOf, spawnSidecar } from '../../helpers/child-sidecar.js';
+import { eventually } from '../../helpers/http.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
