@@ -8,10 +8,10 @@ sender thread, started on its first event) and flushes at interpreter exit withi
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import math
 import os
+import random
 import sys
 import threading
 import time
@@ -43,6 +43,13 @@ _LABEL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _EXCEPTION_MARK = "_sidecar_event_id"
 
 _clients: "weakref.WeakSet[SidecarEvents]" = weakref.WeakSet()
+
+
+def new_event_id() -> str:
+    """A random (version 4) UUID as 32 hex digits, as Sentry's event ids are. Drawn from `random`
+    rather than uuid4()'s system call per id: these ids need to be unique, not unguessable, and
+    `random` is reseeded in a forked child."""
+    return uuid.UUID(int=random.getrandbits(128), version=4).hex
 
 
 def _label(value: Any) -> str:
@@ -126,6 +133,8 @@ class SidecarEvents(EventMethods):
 
     async def flush_async(self, timeout: float = 5.0) -> bool:
         """flush() for async code: waits in a worker thread, so the event loop keeps running."""
+        import asyncio  # here, not at the top: most processes never need it, and it is slow to import
+
         return await asyncio.get_running_loop().run_in_executor(None, self.flush, timeout)
 
     def close(self, timeout: float = 5.0) -> None:
@@ -157,7 +166,7 @@ class SidecarEvents(EventMethods):
             if key != "self" and value is not None:
                 event[key] = value
         if not event.get("event_id"):
-            event["event_id"] = uuid.uuid4().hex
+            event["event_id"] = new_event_id()
         try:
             body = self._error_body(event) if event_type == "error" else encode(event)
         except (ValueError, TypeError) as error:
@@ -183,7 +192,7 @@ class SidecarEvents(EventMethods):
         already = getattr(exc, _EXCEPTION_MARK, None)
         if isinstance(already, str):
             return already
-        event_id = uuid.uuid4().hex
+        event_id = new_event_id()
         try:
             setattr(exc, _EXCEPTION_MARK, event_id)
         except Exception:  # an exception type with __slots__: it may be sent twice, that is all

@@ -39,18 +39,41 @@ def _problem(name: str, sig: inspect.Signature, args: Tuple[Any, ...], kwargs: M
     return None
 
 
+def _required(sig: inspect.Signature) -> List[Tuple[int, str]]:
+    """The required parameters, each with its position when it may be passed positionally (else -1)."""
+    found = []
+    for position, parameter in enumerate(list(sig.parameters.values())[1:]):
+        if parameter.default is parameter.empty:
+            positional = parameter.kind is parameter.POSITIONAL_OR_KEYWORD
+            found.append((position if positional else -1, parameter.name))
+    return found
+
+
 def event_method(event_type: Optional[str]) -> Callable[[F], F]:
-    """Makes a method that never raises: a wrong call is reported and the event dropped."""
+    """Makes a method that never raises: a wrong call is reported and the event dropped.
+
+    The right call costs a call and a check of the required fields; the signature is examined only
+    to explain a wrong one.
+    """
 
     def decorate(method: F) -> F:
         sig = inspect.signature(method)
+        required = _required(sig)
 
         @functools.wraps(method)
         def checked(self: "EventMethods", *args: Any, **kwargs: Any) -> Any:
             try:
-                problem = _problem(method.__name__, sig, args, kwargs)
-                if problem is None:
-                    return method(self, *args, **kwargs)
+                for position, name in required:
+                    if (args[position] if 0 <= position < len(args) else kwargs.get(name)) is None:
+                        break
+                else:
+                    try:
+                        return method(self, *args, **kwargs)
+                    except TypeError as error:
+                        tb = error.__traceback__
+                        if tb is None or tb.tb_next is not None:
+                            raise  # raised inside the method, not by the call's arguments
+                problem = _problem(method.__name__, sig, args, kwargs) or f"events.{method.__name__}(): invalid call"
                 self._misuse(f"{problem}; the event was dropped", call_site(1))
             except Exception as error:  # never into the application
                 try:

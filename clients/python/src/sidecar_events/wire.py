@@ -26,9 +26,13 @@ def _coerce(value: Any) -> Any:
     raise TypeError(f"a value of type {type(value).__name__} is not JSON: use str, int, float, bool, list or dict")
 
 
+# One encoder for every event: json.dumps() with options builds a new one on each call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_coerce)
+
+
 def encode(event: Mapping[str, Any]) -> bytes:
     """One event as compact JSON. Raises ValueError or TypeError for what JSON cannot carry (NaN, objects)."""
-    return json.dumps(event, separators=(",", ":"), allow_nan=False, default=_coerce).encode("utf-8")
+    return _ENCODER.encode(event).encode("utf-8")
 
 
 def batch_body(events: Iterable[bytes]) -> bytes:
