@@ -58,11 +58,14 @@ def _label(value: Any) -> str:
 
 
 class SidecarEvents(EventMethods):
-    """Batches events to the sidecar's ingest API. Thread-safe; one instance per process is enough."""
+    """Batches events to the sidecar's ingest API. Thread-safe; one instance per process is enough.
+
+    `url` defaults to $SIDECAR_EVENTS_URL, else the sidecar's admin port on loopback.
+    """
 
     def __init__(
         self,
-        url: str = DEFAULT_URL,
+        url: Optional[str] = None,
         token: Optional[str] = None,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -84,7 +87,8 @@ class SidecarEvents(EventMethods):
         self._timeout_s = self._option("timeout", timeout, DEFAULT_TIMEOUT_S, 0.001)
         self._retry_window_s = self._option("retry_window_s", retry_window_s, DEFAULT_RETRY_WINDOW_S, 0)
         self._exit_timeout_s = self._option("exit_timeout_s", exit_timeout_s, DEFAULT_EXIT_TIMEOUT_S, 0)
-        self._url, self._token, self._use_gzip = url, token, bool(use_gzip)
+        self._url = url or os.environ.get("SIDECAR_EVENTS_URL") or DEFAULT_URL
+        self._token, self._use_gzip = token, bool(use_gzip)
         self._flush_on_exit = bool(flush_on_exit)
         self._include_locals = bool(include_locals)
         if max_retries is not None:
@@ -306,7 +310,7 @@ _default_lock = threading.Lock()
 
 def default_client() -> SidecarEvents:
     """The client ``install()`` and ``SidecarLogHandler`` use when given none: ``SidecarEvents()``
-    with its defaults (the sidecar on loopback, no token), made on first use."""
+    with its defaults ($SIDECAR_EVENTS_URL or the sidecar on loopback, no token), made on first use."""
     global _default
     with _default_lock:
         if _default is None:
