@@ -121,7 +121,7 @@ class Sink:
                     rejected.append({"index": index, "reason": f"events[{index}].type: unknown event type"})
                     continue
                 self.received.append(event)
-                event_id = event.get("event_id")
+                event_id = str(event.get("event_id"))
                 if event_id in self._seen:
                     duplicates += 1
                     continue

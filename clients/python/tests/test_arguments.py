@@ -100,3 +100,12 @@ def test_numbers_that_are_not_int_or_float_are_sent_as_numbers(sink: Sink, make_
     assert client.flush(5)
     event = sink.events_of_type("db.query")[0]
     assert event["duration_s"] == 0.25 and event["rows"] == 7
+
+
+def test_an_unusable_url_is_reported_and_replaced_by_the_default(make_client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="sidecar_events")
+    make_client("ftp://sidecar:9464/v1/events")
+    make_client("http://127.0.0.1:notaport/v1/events")
+    warnings = _warnings(caplog)
+    assert len(warnings) == 2
+    assert all("is not an http(s)://host[:port]/path URL; using http://127.0.0.1:9464/v1/events" in w for w in warnings)

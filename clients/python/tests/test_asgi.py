@@ -111,7 +111,11 @@ def test_sentry_trace_wins_over_traceparent(sink: Sink, served: Tuple[str, Sidec
     other_trace = "a" * 32
     _get(
         base + "/boom",
-        {"X-Request-Id": "req-43", "sentry-trace": f"{TRACE_ID}-{SPAN_ID}-1", "traceparent": f"00-{other_trace}-{'b' * 16}-01"},
+        {
+            "X-Request-Id": "req-43",
+            "sentry-trace": f"{TRACE_ID}-{SPAN_ID}-1",
+            "traceparent": f"00-{other_trace}-{'b' * 16}-01",
+        },
     )
     assert events.flush(5)
     [event] = sink.events_of_type("error")

@@ -128,7 +128,7 @@ def test_413_halves_the_batch_until_it_fits(sink: Sink, make_client) -> None:
             return 413, {"error": "too_many_events"}
         return original(events, headers)
 
-    sink._answer = limited  # type: ignore[method-assign]
+    sink._answer = limited  # type: ignore
     for i in range(100):
         client.chat_message(channel="halved", event_id=f"h-{i}")
     assert client.flush(10)
@@ -164,3 +164,15 @@ def test_the_url_defaults_to_the_environment(sink: Sink, make_client, monkeypatc
     client.chat_message(channel="from-env")
     assert client.flush(5)
     assert len(sink.accepted_ids) == 1
+
+
+def test_after_a_flush_events_wait_for_a_batch_again(sink: Sink, make_client) -> None:
+    client = make_client(sink.url, flush_interval=0.5)
+    client.chat_message(channel="flushed")
+    assert client.flush(5)
+    assert len(sink.accepted_ids) == 1
+    client.chat_message(channel="batched-again")
+    time.sleep(0.2)
+    assert len(sink.accepted_ids) == 1  # not sent at once: the flush covered only what came before it
+    time.sleep(0.5)
+    assert len(sink.accepted_ids) == 2

@@ -81,7 +81,7 @@ def test_variables_are_short_reprs_with_secrets_filtered() -> None:
 def test_raise_from_none_hides_the_context() -> None:
     def hide() -> None:
         try:
-            {}["missing"]
+            {"present": 1}["missing"]
         except KeyError:
             raise LookupError("not found") from None
 

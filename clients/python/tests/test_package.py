@@ -18,9 +18,12 @@ MODULES = sorted(name for name in os.listdir(PACKAGE) if name.endswith(".py"))
 def test_each_module_is_python_3_9_and_imports_only_the_standard_library(module: str) -> None:
     with open(os.path.join(PACKAGE, module), encoding="utf-8") as source:
         tree = ast.parse(source.read(), module, feature_version=(3, 9))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
     if sys.version_info >= (3, 10):
         assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported - set(sys.stdlib_module_names)
 

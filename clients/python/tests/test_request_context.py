@@ -14,7 +14,10 @@ SPAN = "00f067aa0ba902b7"
     "headers, expected",
     [
         ({"X-Request-Id": "7f1c-42"}, RequestIds("7f1c-42")),
-        ([(b"x-request-id", b"abc"), (b"traceparent", f"00-{TRACE}-{SPAN}-01".encode())], RequestIds("abc", TRACE, SPAN)),
+        (
+            [(b"x-request-id", b"abc"), (b"traceparent", f"00-{TRACE}-{SPAN}-01".encode())],
+            RequestIds("abc", TRACE, SPAN),
+        ),
         ({"sentry-trace": f"{TRACE}-{SPAN}"}, RequestIds(None, TRACE, SPAN)),
         ({"sentry-trace": "not a trace", "traceparent": f"00-{TRACE}-{SPAN}-00"}, RequestIds(None, TRACE, SPAN)),
         ({"traceparent": f"00-{'0' * 32}-{SPAN}-01"}, RequestIds()),  # an all-zero trace id is invalid

@@ -17,8 +17,9 @@ sidecar at GET /v1/events/schema.
 
 from ._version import __version__
 from .asgi import SidecarMiddleware, install
-from .client import DEFAULT_URL, SidecarEvents, default_client
+from .client import SidecarEvents, default_client
 from .logging_handler import SidecarLogHandler
+from .options import DEFAULT_URL
 from .request_context import RequestIds, current_request, ids_from_headers, request_scope
 from .stats import Stats
 

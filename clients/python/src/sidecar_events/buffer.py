@@ -58,6 +58,9 @@ class EventBuffer:
     def oldest_queued_at(self) -> float:
         return self._entries[0].queued_at
 
+    def head_seq(self) -> int:
+        return self._entries[0].seq
+
     def head(self, max_events: int, max_bytes: int) -> List[Entry]:
         """The oldest events, up to `max_events` and `max_bytes` of JSON (always at least one)."""
         batch: List[Entry] = []

@@ -8,20 +8,28 @@ sender thread, started on its first event) and flushes at interpreter exit withi
 
 from __future__ import annotations
 
-import atexit
-import math
-import os
 import random
 import sys
 import threading
 import time
 import uuid
-import weakref
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
+from . import process
 from .buffer import EventBuffer
 from .events import EventMethods
-from .exceptions import describe_exception, encode_error_event, stack_text
+from .exceptions import describe_exception, encode_error_event, safe_str, stack_text
+from .options import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_EXIT_TIMEOUT_S,
+    DEFAULT_FLUSH_INTERVAL_S,
+    DEFAULT_MAX_QUEUE,
+    DEFAULT_RETRY_WINDOW_S,
+    DEFAULT_TIMEOUT_S,
+    MAX_BATCH_BYTES,
+    endpoint,
+    number,
+)
 from .reporting import Reporter, call_site
 from .request_context import current_request
 from .sender import Sender
@@ -29,21 +37,9 @@ from .stats import Counters, Stats
 from .transport import Transport
 from .wire import encode
 
-DEFAULT_URL = "http://127.0.0.1:9464/v1/events"
-DEFAULT_BATCH_SIZE = 100
-DEFAULT_FLUSH_INTERVAL_S = 1.0
-DEFAULT_MAX_QUEUE = 10_000
-DEFAULT_TIMEOUT_S = 2.0
-DEFAULT_RETRY_WINDOW_S = 60.0
-DEFAULT_EXIT_TIMEOUT_S = 5.0
-# Half the sidecar's default INGEST_MAX_BODY_BYTES; a smaller limit is found by halving on 413.
-MAX_BATCH_BYTES = 512 * 1024
 MAX_MESSAGE_CHARS = 8_000  # the sidecar takes 8,192 UTF-16 code units
 _LABEL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/@+-")
 _EXCEPTION_MARK = "_sidecar_event_id"
-
-_clients: "weakref.WeakSet[SidecarEvents]" = weakref.WeakSet()
-
 
 def new_event_id() -> str:
     """A random (version 4) UUID as 32 hex digits, as Sentry's event ids are. Drawn from `random`
@@ -81,27 +77,31 @@ class SidecarEvents(EventMethods):
         max_retries: Optional[int] = None,
     ) -> None:
         self._reporter = Reporter(on_error)
-        self._batch_size = int(self._option("batch_size", batch_size, DEFAULT_BATCH_SIZE, 1, 10_000, True))
-        self._flush_interval_s = self._option("flush_interval", flush_interval, DEFAULT_FLUSH_INTERVAL_S, 0.001)
-        self._max_queue = int(self._option("max_queue", max_queue, DEFAULT_MAX_QUEUE, 1, 10_000_000, True))
-        self._timeout_s = self._option("timeout", timeout, DEFAULT_TIMEOUT_S, 0.001)
-        self._retry_window_s = self._option("retry_window_s", retry_window_s, DEFAULT_RETRY_WINDOW_S, 0)
-        self._exit_timeout_s = self._option("exit_timeout_s", exit_timeout_s, DEFAULT_EXIT_TIMEOUT_S, 0)
-        self._url = url or os.environ.get("SIDECAR_EVENTS_URL") or DEFAULT_URL
+        site = call_site(1)
+
+        def report(message: str) -> None:
+            self._reporter.misuse(site, message)
+
+        self._batch_size = int(number(report, "batch_size", batch_size, DEFAULT_BATCH_SIZE, 1, 10_000, True))
+        self._flush_interval_s = number(report, "flush_interval", flush_interval, DEFAULT_FLUSH_INTERVAL_S, 0.001)
+        self._max_queue = int(number(report, "max_queue", max_queue, DEFAULT_MAX_QUEUE, 1, 10_000_000, True))
+        self._timeout_s = number(report, "timeout", timeout, DEFAULT_TIMEOUT_S, 0.001)
+        self._retry_window_s = number(report, "retry_window_s", retry_window_s, DEFAULT_RETRY_WINDOW_S, 0)
+        self._exit_timeout_s = number(report, "exit_timeout_s", exit_timeout_s, DEFAULT_EXIT_TIMEOUT_S, 0)
+        self._url = endpoint(report, url)
         self._token, self._use_gzip = token, bool(use_gzip)
         self._flush_on_exit = bool(flush_on_exit)
         self._include_locals = bool(include_locals)
         if max_retries is not None:
-            self._reporter.misuse(
-                call_site(1), "SidecarEvents(max_retries=...) is ignored: failed requests are retried for up to "
-                "retry_window_s seconds (default 60)")
+            report("SidecarEvents(max_retries=...) is ignored: failed requests are retried for up to "
+                   "retry_window_s seconds (default 60)")
         self._closed = False
         self._thread: Optional[threading.Thread] = None
         self._counters = Counters()
         self._buffer = EventBuffer(self._max_queue)
         self._transport = self._new_transport()
         self._sender = self._new_sender()
-        _clients.add(self)
+        process.track(self)
 
     # -- sending ----------------------------------------------------------------------------------
 
@@ -130,7 +130,7 @@ class SidecarEvents(EventMethods):
                     return True
                 target = buffer.last_seq
                 self._start_sender()
-                self._sender.request_flush()
+                self._sender.request_flush(target)
                 return buffer.settled.wait_for(lambda: buffer.settled_up_to(target), max(0.0, timeout))
         except Exception:
             return False
@@ -203,7 +203,7 @@ class SidecarEvents(EventMethods):
             pass
         event = {k: v for k, v in fields.items() if k not in ("self", "exc")}
         event.update(
-            message=fields.get("message") or str(exc) or type(exc).__name__,
+            message=fields.get("message") or safe_str(exc) or type(exc).__name__,
             error_type=type(exc).__name__,
             stack=stack_text(exc),
             exception=describe_exception(exc, self._include_locals),
@@ -253,18 +253,17 @@ class SidecarEvents(EventMethods):
         self._thread = thread
 
     def _new_transport(self) -> Transport:
-        try:
-            return Transport(self._url, self._token, self._timeout_s, self._use_gzip)
-        except ValueError as error:
-            self._reporter.misuse(call_site(2), f"SidecarEvents(url=...): {error}; using {DEFAULT_URL}")
-            self._url = DEFAULT_URL
-            return Transport(DEFAULT_URL, self._token, self._timeout_s, self._use_gzip)
+        return Transport(self._url, self._token, self._timeout_s, self._use_gzip)
 
     def _new_sender(self) -> Sender:
         return Sender(
             self._buffer, self._transport, self._counters, self._reporter, self._batch_size, MAX_BATCH_BYTES,
             self._flush_interval_s, self._retry_window_s,
         )
+
+    def _close_at_exit(self) -> None:
+        if self._flush_on_exit:
+            self.close(self._exit_timeout_s)
 
     def _after_fork_in_child(self) -> None:
         """The parent's events are the parent's to send; the child counts and sends its own."""
@@ -275,33 +274,6 @@ class SidecarEvents(EventMethods):
         self._transport = self._new_transport()
         self._sender = self._new_sender()
         self._thread = None
-
-    def _option(self, name: str, value: Any, default: float, low: float, high: float = math.inf,
-                integer: bool = False) -> float:
-        """A numeric option, or its default (with a warning naming the rule) when it is unusable."""
-        usable = (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-                  and low <= value <= high and (not integer or float(value).is_integer()))
-        if usable:
-            return float(value)
-        rule = f"{'an integer' if integer else 'a number'} from {low:g}" + (f" to {high:g}" if high != math.inf else "")
-        self._reporter.misuse(call_site(2), f"SidecarEvents({name}={value!r}): must be {rule}; using {default:g}")
-        return default
-
-
-def _after_fork_in_child() -> None:
-    for client in list(_clients):
-        client._after_fork_in_child()
-
-
-def _close_at_exit() -> None:
-    for client in list(_clients):
-        if client._flush_on_exit:
-            client.close(client._exit_timeout_s)
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-atexit.register(_close_at_exit)
 
 
 _default: Optional[SidecarEvents] = None

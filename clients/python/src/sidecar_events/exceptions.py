@@ -23,7 +23,7 @@ MAX_STACK_CHARS = 32_000
 MAX_ERROR_EVENT_BYTES = 128 * 1024
 
 
-def _safe_str(exc: BaseException) -> str:
+def safe_str(exc: BaseException) -> str:
     try:
         text = str(exc)
     except Exception:
@@ -52,7 +52,7 @@ def describe_exception(exc: BaseException, include_locals: bool = True) -> List[
     for item in chain_of(exc):
         entry: Dict[str, Any] = {
             "type": type(item).__name__,
-            "value": _safe_str(item),
+            "value": safe_str(item),
             "module": type(item).__module__,
         }
         frames = traceback_frames(item.__traceback__, include_locals, MAX_FRAMES)

@@ -28,7 +28,7 @@ MAX_RETRY_AFTER_S = 30.0
 
 def backoff_s(failures: int) -> float:
     """The wait after `failures` failed attempts in a row: doubling, capped, with half of it random."""
-    ceiling = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** min(failures - 1, 16))
+    ceiling = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2.0 ** min(failures - 1, 16))
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
@@ -55,13 +55,14 @@ class Sender:
         self._retry_window_s = retry_window_s
         # Guarded by the buffer's lock:
         self.stopping = False
-        self._flush_requested = False
+        self._flush_up_to = 0  # events queued up to this number go without waiting for a full batch
         self._failures = 0
         self._next_attempt_at = 0.0
 
-    def request_flush(self) -> None:
-        """Send what is queued now, without waiting for a full batch or for the current backoff."""
-        self._flush_requested = True
+    def request_flush(self, up_to: int) -> None:
+        """Send the events queued up to number `up_to` now, without waiting for a full batch or for
+        the current backoff."""
+        self._flush_up_to = max(self._flush_up_to, up_to)
         self._next_attempt_at = 0.0
         self._buffer.wake.notify()
 
@@ -73,30 +74,39 @@ class Sender:
 
     def _loop(self) -> None:
         while True:
-            with self._buffer.lock:
-                batch = self._next_batch()
-                if batch is None:
-                    return
             try:
-                answer = self._transport.post(batch_body(entry.body for entry in batch))
-            except Exception as error:  # the thread must outlive anything a request can raise
-                answer = Answer(RETRY, message=f"sending events failed: {error!r}")
-            with self._buffer.lock:
-                if self.stopping:
-                    return  # close() has already counted what was left, this batch included
-                self._settle(batch, answer)
-                self._buffer.settled.notify_all()
+                if not self._round():
+                    return
+            except Exception as error:  # the thread must outlive anything, a defect of its own included
+                self._reporter.delivery("internal", f"the sender failed: {error!r}; it goes on in a second")
+                time.sleep(1.0)
+
+    def _round(self) -> bool:
+        """Sends one batch and settles it; False when the client is closing."""
+        with self._buffer.lock:
+            batch = self._next_batch()
+            if batch is None:
+                return False
+        try:
+            answer = self._transport.post(batch_body(entry.body for entry in batch))
+        except Exception as error:
+            answer = Answer(RETRY, message=f"sending events failed: {error!r}")
+        with self._buffer.lock:
+            if self.stopping:
+                return False  # close() has already counted what was left, this batch included
+            self._settle(batch, answer)
+            self._buffer.settled.notify_all()
+        return True
 
     def _next_batch(self) -> Optional[List[Entry]]:
         """Waits, with the lock held, until a batch is due; None when the client is closing."""
         buffer = self._buffer
         while not self.stopping:
             if not len(buffer):
-                self._flush_requested = False
                 buffer.wake.wait()
                 continue
             now = time.monotonic()
-            if self._flush_requested or len(buffer) >= self._batch_size:
+            if buffer.head_seq() <= self._flush_up_to or len(buffer) >= self._batch_size:
                 due = self._next_attempt_at
             else:
                 due = max(self._next_attempt_at, buffer.oldest_queued_at() + self._flush_interval_s)

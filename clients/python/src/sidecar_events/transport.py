@@ -38,11 +38,9 @@ class Answer:
 
 class Transport:
     def __init__(self, url: str, token: Optional[str], timeout_s: float, use_gzip: bool) -> None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"url must be http(s)://host[:port]/path, got {url!r}")
+        parts = urllib.parse.urlsplit(url)  # checked by options.endpoint()
         self._https = parts.scheme == "https"
-        self._host = parts.hostname
+        self._host = parts.hostname or "127.0.0.1"
         self._port = parts.port
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._timeout_s = timeout_s
