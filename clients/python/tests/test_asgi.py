@@ -17,6 +17,8 @@ from sink import Sink
 fastapi = pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
 
+from fastapi.responses import JSONResponse  # noqa: E402
+
 from sidecar_events import SidecarEvents, current_request, install  # noqa: E402
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -54,6 +56,14 @@ def _app(events: SidecarEvents) -> Any:
     @app.get("/not-found")
     async def not_found() -> None:
         raise fastapi.HTTPException(status_code=404)
+
+    @app.exception_handler(LookupError)
+    async def conflict_answer(request: Any, exc: LookupError) -> Any:
+        return JSONResponse({"detail": "conflict"}, status_code=409)
+
+    @app.get("/conflict")
+    async def conflict() -> None:
+        raise LookupError("already exists")
 
     install(app, events, component="api")
     return app
@@ -146,6 +156,7 @@ def test_a_misspelled_argument_does_not_break_the_route(sink: Sink, served: Tupl
 def test_http_errors_the_app_handles_are_not_reported(sink: Sink, served: Tuple[str, SidecarEvents]) -> None:
     base, events = served
     assert _get(base + "/not-found", {})[0] == 404
+    assert _get(base + "/conflict", {})[0] == 409
     assert events.flush(5)
     assert sink.events_of_type("error") == []
 
