@@ -174,3 +174,13 @@ def test_an_older_sidecar_gets_the_error_without_the_fields_it_does_not_know(sin
     stats = client.stats()
     assert stats["accepted"] == 2 and stats["rejected"] == 0 and stats["dropped"] == 0
     assert "older than this client" in errors[0]
+
+
+def test_a_long_message_is_cut_to_what_the_sidecar_takes(sink: Sink, make_client) -> None:
+    client = make_client(sink.url, flush_interval=0.01)
+    client.error("é" * 10_000, "LongError")
+    client.error("😀" * 5_000, "WideError")  # two UTF-16 code units each, as the sidecar counts
+    assert client.flush(5)
+    long, wide = sink.events_of_type("error")
+    assert long["message"] == "é" * 8_192
+    assert wide["message"] == "😀" * 4_096

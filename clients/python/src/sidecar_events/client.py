@@ -37,15 +37,23 @@ from .stats import Counters, Stats
 from .transport import Transport
 from .wire import encode
 
-MAX_MESSAGE_CHARS = 8_000  # the sidecar takes 8,192 UTF-16 code units
+MAX_MESSAGE_UNITS = 8_192  # the sidecar counts a message's length in UTF-16 code units, as JavaScript does
 _LABEL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/@+-")
 _EXCEPTION_MARK = "_sidecar_event_id"
+
 
 def new_event_id() -> str:
     """A random (version 4) UUID as 32 hex digits, as Sentry's event ids are. Drawn from `random`
     rather than uuid4()'s system call per id: these ids need to be unique, not unguessable, and
     `random` is reseeded in a forked child."""
     return uuid.UUID(int=random.getrandbits(128), version=4).hex
+
+
+def _utf16_prefix(text: str, units: int) -> str:
+    """The longest start of `text` that is at most `units` UTF-16 code units, no pair cut in half."""
+    if len(text) * 2 <= units:
+        return text
+    return text.encode("utf-16-le", "surrogatepass")[: units * 2].decode("utf-16-le", "ignore")
 
 
 def _label(value: Any) -> str:
@@ -183,7 +191,7 @@ class SidecarEvents(EventMethods):
             event.update((k, v) for k, v in ids._asdict().items() if v is not None)
         error_type = _label(event.get("error_type", "Error"))
         event["error_type"] = error_type
-        event["message"] = str(event.get("message") or "")[:MAX_MESSAGE_CHARS] or error_type
+        event["message"] = _utf16_prefix(str(event.get("message") or ""), MAX_MESSAGE_UNITS) or error_type
         event.setdefault("ts", round(time.time(), 3))
         return encode_error_event(event)
 
