@@ -5,7 +5,10 @@
 #                            promtool, amtool and compose validation; Prometheus in the e2e test
 #   nginx-light              nginx in the e2e test (deploy/nginx/nginx.conf)
 #   python3-fastapi, python3-uvicorn, python3-websockets
-#                            the FastAPI backend of the e2e test
+#                            the FastAPI backend of the e2e test, and the Python client's ASGI tests
+#   python3-pytest, python3-venv, python3-setuptools
+#                            the Python client's tests, run against the package installed offline
+#                            into a virtual environment (scripts/test-python-client.sh)
 # One `apt-get update`, one `apt-get install`; nothing happens when everything is there.
 set -euo pipefail
 
@@ -18,6 +21,9 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 /usr/bin/python3 -c 'import fastapi' >/dev/null 2>&1 || need+=(python3-fastapi)
 /usr/bin/python3 -c 'import uvicorn' >/dev/null 2>&1 || need+=(python3-uvicorn)
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || need+=(python3-websockets)
+/usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || need+=(python3-pytest)
+/usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+/usr/bin/python3 -c 'import setuptools' >/dev/null 2>&1 || need+=(python3-setuptools)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "--- system packages present"

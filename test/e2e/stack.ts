@@ -157,7 +157,7 @@ export class Stack {
       {
         cwd: path.join(ROOT, 'test/e2e/fixtures'),
         env: {
-          PYTHONPATH: [path.join(ROOT, 'test/e2e/fixtures'), path.join(ROOT, 'examples/python')].join(':'),
+          PYTHONPATH: [path.join(ROOT, 'test/e2e/fixtures'), path.join(ROOT, 'clients/python/src')].join(':'),
           SIDECAR_EVENTS_URL: `http://127.0.0.1:${this.ports.admin}/v1/events`,
           ...this.options.backendEnv,
         },

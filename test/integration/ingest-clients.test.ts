@@ -144,7 +144,7 @@ describe('clients end to end against a running sidecar', () => {
     });
   });
 
-  describe('Python client (standard library only)', () => {
+  describe('Python client (clients/python, standard library only)', () => {
     it('sends every event type with gzip, batching and a traceback', async () => {
       const { code, stdout, stderr } = await runPython([url, 'all', TOKEN]);
       expect(stderr).toBe('');
@@ -220,6 +220,38 @@ describe('clients end to end against a running sidecar', () => {
     it('drops a refused batch (wrong token) instead of retrying it', async () => {
       const { stdout } = await runPython([url, 'token', 'wrong-token-0123456789']);
       expect(JSON.parse(stdout.trim())).toMatchObject({ accepted: 0, dropped: 1, failed_requests: 1 });
+    });
+
+    it("declares exactly the sidecar's event types and fields in its method signatures", async () => {
+      const { code, stdout, stderr } = await runPython([url, 'catalog']);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const python = JSON.parse(stdout.trim()) as Record<string, { fields: string[]; required: string[] }>;
+      const schema = (await (await fetch(`${stack.adminUrl}/v1/events/schema`)).json()) as {
+        $defs: Record<string, { properties: Record<string, unknown>; required: string[] }>;
+      };
+      const types = Object.keys(schema.$defs).filter((name) => name !== 'event');
+      expect(Object.keys(python).sort()).toEqual(types.sort());
+      // The error fields that link an error to its request, which the client sends ahead of a
+      // sidecar that accepts them (it resends the event without them when refused).
+      const linkFields = ['exception', 'request_id', 'span_id', 'trace_id'];
+      for (const type of types) {
+        const { properties, required } = schema.$defs[type]!;
+        const fields = Object.keys(properties).filter((f) => f !== 'type');
+        const ahead = python[type]!.fields.filter((f) => !fields.includes(f));
+        expect({ type, missing: fields.filter((f) => !python[type]!.fields.includes(f)) }).toEqual({
+          type,
+          missing: [],
+        });
+        expect({ type, ahead: ahead.filter((f) => type !== 'error' || !linkFields.includes(f)) }).toEqual({
+          type,
+          ahead: [],
+        });
+        expect({ type, required: python[type]!.required }).toEqual({
+          type,
+          required: required.filter((f) => f !== 'type').sort(),
+        });
+      }
     });
   });
 });
