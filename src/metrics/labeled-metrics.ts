@@ -88,6 +88,20 @@ abstract class LabeledFamily<Child> {
     return this.children.size;
   }
 
+  /** Removes every series whose label `name` has `value`; returns how many went. */
+  removeWhere(name: string, value: string): number {
+    const index = this.labelNames.indexOf(name);
+    if (index === -1) return 0;
+    let removed = 0;
+    for (const [key, series] of this.children) {
+      if (series.labels[name] === value) {
+        this.children.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   /** Back to no series at all, as prom-client's reset() does. */
   reset(): void {
     this.children.clear();

@@ -90,4 +90,39 @@ describe('labeled metrics', () => {
     registry.resetMetrics();
     expect(c.size).toBe(0);
   });
+
+  it('removes the series with one label value, and renders like prom-client after remove()', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const h = new LabeledHistogram({
+      name: 'q_seconds',
+      help: 'q',
+      labelNames: ['route', 'code'],
+      buckets: [1],
+      registry: ours,
+    });
+    const ph = new Histogram({
+      name: 'q_seconds',
+      help: 'q',
+      labelNames: ['route', 'code'],
+      buckets: [1],
+      registers: [theirs],
+    });
+    for (const [route, code] of [
+      ['/a', '200'],
+      ['/a', '500'],
+      ['/b', '200'],
+    ] as const) {
+      h.child([route, code]).observe(0.5);
+      ph.observe({ route, code }, 0.5);
+    }
+    await renderMetrics(ours, 'prometheus'); // label text cached per series: removal must not leave it
+    expect(h.removeWhere('route', '/a')).toBe(2);
+    expect(h.removeWhere('nope', '/a')).toBe(0);
+    ph.remove({ route: '/a', code: '200' });
+    ph.remove({ route: '/a', code: '500' });
+    expect(h.has(['/b', '200'])).toBe(true);
+    expect(h.size).toBe(1);
+    expect(await renderMetrics(ours, 'prometheus')).toBe(await renderMetrics(theirs, 'prometheus'));
+  });
 });
