@@ -13,6 +13,7 @@ export const HTTP_METRICS = Object.freeze({
   upstreamHeadersDuration: 'sidecar_upstream_response_headers_duration_seconds',
   upstreamErrors: 'sidecar_upstream_errors_total',
   routeOverflow: 'sidecar_route_overflow_total',
+  routeEvictions: 'sidecar_route_evictions_total',
   routesInUse: 'sidecar_routes',
   rejectedRequests: 'sidecar_rejected_requests_total',
 });
@@ -63,6 +64,9 @@ export class HttpMetrics {
   private readonly activeStreams: Gauge<string>;
   private readonly upstreamErrors: Counter<string>;
   private readonly routeOverflow: Counter<string>;
+  private readonly routeEvictions: Counter<string>;
+  /** Stream-duration label sets per route, so forgetRoute() can name each one to prom-client. */
+  private readonly streamSeries = new Map<string, Set<string>>();
   private readonly rejected: Counter<string>;
 
   constructor(
@@ -126,12 +130,19 @@ export class HttpMetrics {
     });
     this.routeOverflow = new Counter({
       name: HTTP_METRICS.routeOverflow,
-      help: 'Requests recorded as __overflow__ because MAX_ROUTES distinct routes already exist.',
+      help: 'Requests recorded as __overflow__ because MAX_ROUTES learned routes were already in use.',
       registers,
     });
+    this.routeEvictions = new Counter({
+      name: HTTP_METRICS.routeEvictions,
+      help: 'Learned http_route values given back, with their series: idle for ROUTE_IDLE_EVICT_S, or folded into a {param} template.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['idle', 'folded']) this.routeEvictions.inc({ reason }, 0);
     new Gauge({
       name: HTTP_METRICS.routesInUse,
-      help: 'Distinct http_route values admitted so far (bounded by MAX_ROUTES).',
+      help: 'Learned http_route values holding a place in MAX_ROUTES (declared templates are not counted).',
       registers,
       collect() {
         this.set(routeCount());
@@ -179,6 +190,22 @@ export class HttpMetrics {
     this.routeOverflow.inc();
   }
 
+  /** A learned route gave its place back: every series with this `http_route` leaves the registry. */
+  forgetRoute(route: string, reason: 'idle' | 'folded'): void {
+    this.routeEvictions.inc({ reason });
+    this.requestDuration.removeWhere('http_route', route);
+    this.requestBodySize.removeWhere('http_route', route);
+    this.responseBodySize.removeWhere('http_route', route);
+    this.upstreamHeaders.removeWhere('http_route', route);
+    const streams = this.streamSeries.get(route);
+    if (streams === undefined) return;
+    this.streamSeries.delete(route);
+    for (const key of streams) {
+      const [stream_type, error_type] = key.split('\u0001') as [string, string];
+      this.streamDuration.remove({ http_route: route, stream_type, error_type });
+    }
+  }
+
   /** A request became a stream: it leaves the request gauge for the stream gauge. */
   streamStarted(method: string, kind: StreamKind): void {
     this.activeRequests.child([method]).dec();
@@ -188,5 +215,11 @@ export class HttpMetrics {
   streamFinished(route: string, kind: StreamKind, errorType: string, seconds: number): void {
     this.activeStreams.dec({ stream_type: kind });
     this.streamDuration.observe({ http_route: route, stream_type: kind, error_type: errorType }, seconds);
+    let streams = this.streamSeries.get(route);
+    if (streams === undefined) {
+      streams = new Set();
+      this.streamSeries.set(route, streams);
+    }
+    streams.add(`${kind}\u0001${errorType}`);
   }
 }

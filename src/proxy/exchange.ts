@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { StreamKind } from '../http-metrics/http-metrics.js';
+import type { RouteMatch } from '../routes/index.js';
 import type { UpstreamFailure } from './upstream-errors.js';
 
 /** Everything the sidecar tracks about one proxied request, from arrival to the last byte. */
@@ -7,7 +8,7 @@ export interface Exchange {
   readonly startedAt: number;
   readonly method: string;
   readonly requestId: string;
-  readonly route: { template: string; declared: boolean };
+  readonly route: RouteMatch;
   /**
    * The `http_route` label, decided once per exchange (when the backend's headers arrive, or at
    * the end): the route budget counts an `__overflow__` each time it is asked.

@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { createProxyMiddleware, type Options, proxyEventsPlugin } from 'http-proxy-middleware';
 import type { Config } from '../config/config.js';
 import { type HttpMetrics, normalizeMethod } from '../http-metrics/http-metrics.js';
-import type { RouteBudget } from '../http-metrics/route-budget.js';
 import type { Logger } from '../log/logger.js';
+import type { RouteLabeler } from '../routes/index.js';
 import { attachExchange, type Exchange, exchangeOf } from './exchange.js';
 import { applyForwardedHeaders, removeHopByHop, responseHeadOf } from './forwarded-headers.js';
 import {
@@ -53,7 +53,7 @@ export interface ExchangeObserver {
 export interface ProxyDeps {
   config: Config;
   metrics: HttpMetrics;
-  routes: RouteBudget;
+  routes: RouteLabeler;
   logger: Logger;
   observers?: readonly ExchangeObserver[];
 }

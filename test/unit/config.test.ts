@@ -51,7 +51,7 @@ describe('loadConfig', () => {
     expect(byVariable.PORT!.rule).toMatch(/integer from 0 to 65535/);
     expect(byVariable.UPSTREAM_URL!.rule).toMatch(/required/);
     expect(error!.message).toContain('PORT="80a": must be an integer from 0 to 65535');
-    expect(error!.message).toContain('ROUTE_PATTERNS="bad": a route pattern must start with /');
+    expect(error!.message).toContain('ROUTE_PATTERNS="bad": a route template must start with /');
   });
 
   it('rejects non-http upstreams and equal ports', () => {
