@@ -77,8 +77,12 @@ for (const count of [0, 100, 1_000]) {
   );
 }
 const big = labeler(5_000);
-console.log(`Route labelling, ${LOOKUPS.toLocaleString('en')} lookups per run, best of 5 (Node ${process.version})`);
-console.log('| document templates | setDocumentTemplates ms | ns per lookup, cached | ns per lookup, uncached |');
+console.log(
+  `Route labelling, ${LOOKUPS.toLocaleString('en')} lookups per run, best of 5 (Node ${process.version})`,
+);
+console.log(
+  '| document templates | setDocumentTemplates ms | ns per lookup, cached | ns per lookup, uncached |',
+);
 console.log('| ---: | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);
 console.log(`setDocumentTemplates with 5,000 templates: ${big.buildMs.toFixed(0)} ms`);
