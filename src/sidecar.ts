@@ -70,7 +70,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   routes = new RouteLabeler({
     ...config.routes,
     logger,
-    onEvict: (label, reason) => metrics.forgetRoute(label, reason),
+    onEvict: (label, reason, into) => metrics.forgetRoute(label, reason, into),
     onOverflow: () => metrics.routeOverflowed(),
   });
   // Idle routes leave /metrics even when no request comes to run the sweep.

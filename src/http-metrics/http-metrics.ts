@@ -135,7 +135,7 @@ export class HttpMetrics {
     });
     this.routeEvictions = new Counter({
       name: HTTP_METRICS.routeEvictions,
-      help: 'Learned http_route values given back, with their series: idle for ROUTE_IDLE_EVICT_S, or folded into a {param} template.',
+      help: 'Learned http_route values given back: idle for ROUTE_IDLE_EVICT_S (their series removed), or folded into a {param} template (their series added to it).',
       labelNames: ['reason'],
       registers,
     });
@@ -190,13 +190,22 @@ export class HttpMetrics {
     this.routeOverflow.inc();
   }
 
-  /** A learned route gave its place back: every series with this `http_route` leaves the registry. */
-  forgetRoute(route: string, reason: 'idle' | 'folded'): void {
+  /**
+   * A learned route gave its place back: every series with this `http_route` leaves the
+   * registry, or, with `into`, is added to the series of that route (a fold into `{param}`).
+   * Stream durations are removed either way: prom-client histograms cannot be added together.
+   */
+  forgetRoute(route: string, reason: 'idle' | 'folded', into?: string): void {
     this.routeEvictions.inc({ reason });
-    this.requestDuration.removeWhere('http_route', route);
-    this.requestBodySize.removeWhere('http_route', route);
-    this.responseBodySize.removeWhere('http_route', route);
-    this.upstreamHeaders.removeWhere('http_route', route);
+    for (const family of [
+      this.requestDuration,
+      this.requestBodySize,
+      this.responseBodySize,
+      this.upstreamHeaders,
+    ]) {
+      if (into === undefined) family.removeWhere('http_route', route);
+      else family.mergeWhere('http_route', route, into);
+    }
     const streams = this.streamSeries.get(route);
     if (streams === undefined) return;
     this.streamSeries.delete(route);

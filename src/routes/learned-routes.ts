@@ -80,8 +80,11 @@ export class LearnedRoutes {
 
   constructor(
     private readonly maxNodes: number,
-    /** A literal child folded into `{param}`: labels under `prefix` will not be produced again. */
-    private readonly onFold: (prefix: string) => void,
+    /**
+     * A literal child folded into `{param}`: labels under `prefix` will not be produced again;
+     * `into` is the prefix that stands for them now (`/users/alice` → `/users/{param}`).
+     */
+    private readonly onFold: (prefix: string, into: string) => void,
     now: number,
   ) {
     this.root = new LearnNode(undefined, '', now);
@@ -217,11 +220,12 @@ export class LearnedRoutes {
     const hits = [...literals.values()].map((c) => c.hits).sort((a, b) => a - b);
     const median = hits[Math.floor(hits.length / 2)] ?? 0;
     const keep = Math.max(LEARNING.keepMinHits, LEARNING.keepFactor * median);
+    const into = `${parent.prefix}/${PARAM_PLACEHOLDER}`;
     for (const [segment, child] of literals) {
       if (child.hits >= keep) continue;
       literals.delete(segment);
       this.nodeCount -= subtreeSize(child);
-      this.onFold(child.prefix);
+      this.onFold(child.prefix, into);
     }
     // Folding freed at least as many nodes as it needs, bar a tree full of kept literals.
     parent.param ??= this.create(parent, PARAM_PLACEHOLDER, now, true);

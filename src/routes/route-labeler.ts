@@ -40,8 +40,11 @@ export interface RouteLabelerOptions {
   readonly maxRoutes: number;
   /** A learned label unseen this long is evicted; 0 never evicts. */
   readonly idleEvictMs: number;
-  /** A learned label left the budget: its series should leave the registry. */
-  onEvict(label: string, reason: EvictionReason): void;
+  /**
+   * A learned label left the budget: its series should leave the registry, or, when `into` is
+   * given (a fold), be added to the series of `into`, the label that stands for it now.
+   */
+  onEvict(label: string, reason: EvictionReason, into?: string): void;
   /** A request was recorded as `__overflow__` instead of `template`. */
   onOverflow(template: string): void;
   readonly clock?: () => number;
@@ -81,7 +84,7 @@ export class RouteLabeler {
     this.budget = new LabelBudget(options.maxRoutes);
     // Enough nodes for every admitted label's path, within a few MB whatever MAX_ROUTES says.
     const maxNodes = Math.min(65_536, Math.max(4_096, options.maxRoutes * 16));
-    this.learned = new LearnedRoutes(maxNodes, (prefix) => this.fold(prefix), now);
+    this.learned = new LearnedRoutes(maxNodes, (prefix, into) => this.fold(prefix, into), now);
     this.events = new RouteEventLog(options.logger, ROUTE_LOG_INTERVAL_MS, options.maxRoutes);
     this.sweepEveryMs = Math.min(60_000, Math.max(1_000, Math.floor(options.idleEvictMs / 10)));
     this.nextSweep = now + this.sweepEveryMs;
@@ -210,14 +213,23 @@ export class RouteLabeler {
     this.events.flush(now);
   }
 
-  private fold(prefix: string): void {
+  /**
+   * The labels under a folded literal hand their place and their counts to the `{param}`
+   * label that replaces each: no series is left for a slug, and no request is lost.
+   */
+  private fold(prefix: string, into: string): void {
     const now = this.clock();
-    for (const label of this.budget.evictPrefix(prefix)) this.evict(label, 'folded', now);
+    for (const label of this.budget.evictPrefix(prefix)) {
+      const merged = into + label.slice(prefix.length);
+      // Folding freed one place per label, so the merged label always finds one.
+      const kept = this.budget.touch(merged, now) || this.budget.admit(merged, now);
+      this.evict(label, 'folded', now, kept ? merged : undefined);
+    }
   }
 
-  private evict(label: string, reason: EvictionReason, now: number): void {
+  private evict(label: string, reason: EvictionReason, now: number, into?: string): void {
     this.events.evicted(reason, now);
-    this.guard('onEvict', () => this.options.onEvict(label, reason));
+    this.guard('onEvict', () => this.options.onEvict(label, reason, into));
   }
 
   /** A failing callback is logged; the request that ran into it goes on. */

@@ -100,6 +100,11 @@ describe('learned route labels on an Express backend without a document', () => 
     // The real literals kept their label, and every request to them is counted.
     expect(valueOf(samples, COUNT, { http_route: '/users/me' })).toBe(me);
     expect(valueOf(samples, COUNT, { http_route: '/users/search' })).toBe(me);
+    // Nothing lost in the folds: the series of names and slugs were added to the {param} ones.
+    expect(valueOf(samples, COUNT)).toBe(NAMES.length * 8 * 5 + 3);
+    expect(valueOf(samples, COUNT, { http_route: '/users/{param}/orders/{id}' })).toBe(NAMES.length * 8);
+    expect(valueOf(samples, COUNT, { http_route: '/users/{param}' })).toBe(NAMES.length * 8);
+    expect(valueOf(samples, COUNT, { http_route: '/products/{param}' })).toBe(NAMES.length * 8);
     expect(valueOf(samples, COUNT, { http_route: '__unconfirmed__' })).toBe(1);
     expect(valueOf(samples, COUNT, { http_route: '__not_found__' })).toBe(1);
     expect(valueOf(samples, 'sidecar_route_evictions_total', { reason: 'folded' })).toBeGreaterThan(0);

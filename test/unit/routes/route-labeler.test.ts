@@ -18,7 +18,7 @@ function labeler(options: { maxRoutes?: number; idleEvictMs?: number; patterns?:
     patterns: (options.patterns ?? []).map(compileRoutePattern),
     maxRoutes: options.maxRoutes ?? 200,
     idleEvictMs: options.idleEvictMs ?? 600_000,
-    onEvict: (label, reason) => evicted.push(`${reason} ${label}`),
+    onEvict: (label, reason, into) => evicted.push(`${reason} ${label}${into ? ` → ${into}` : ''}`),
     onOverflow: (template) => overflowed.push(template),
     clock: () => now,
     logger,
@@ -165,7 +165,7 @@ describe('route labels', () => {
     expect(routes.size).toBe(1);
   });
 
-  it('folds the labels of slugs once their position becomes {param}', () => {
+  it('folds the labels of user names into the {param} label once their position becomes one', () => {
     const { routes, label, evicted } = labeler();
     for (let round = 0; round < 4; round++) {
       for (const name of [
@@ -186,7 +186,8 @@ describe('route labels', () => {
     }
     expect(label('/users/zed/orders/1', 200)).toBe('/users/{param}/orders/{id}');
     expect(label('/users/me', 200)).toBe('/users/me');
-    expect(evicted).toContain('folded /users/alice/orders/{id}');
+    // Each label minted under a folded name hands its place and its series to the {param} label.
+    expect(evicted).toContain('folded /users/alice/orders/{id} → /users/{param}/orders/{id}');
     expect(routes.size).toBe(2);
     // A cached match from before the fold is not reused.
     expect(routes.template('/users/alice/orders/1').template).toBe('/users/{param}/orders/{id}');
