@@ -186,6 +186,7 @@ export class LearnedRoutes {
     if (
       grandparent !== undefined &&
       grandparent !== this.root &&
+      grandparent.param === undefined &&
       grandparent.literals?.get(parent.segment) === parent
     ) {
       let sharing = 1;
