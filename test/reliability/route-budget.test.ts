@@ -137,6 +137,6 @@ describe('a flood of random paths at mixed statuses', () => {
     // At most one log line a minute about overflows and evictions, whatever the flood.
     const lines = stack.logs.lines.filter((l) => /route labels|__overflow__/.test(String(l.msg)));
     expect(lines.length).toBeLessThanOrEqual(1 + Math.ceil(tally.elapsedMs / 60_000));
-    // About 30 s on two idle cores; a loaded CI machine has been seen at a third of that rate.
+    // Generous: how long 100,000 proxied requests take depends on what else the machine runs.
   }, 300_000);
 });
