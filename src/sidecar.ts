@@ -5,13 +5,13 @@ import { createAdminApp } from './admin/admin-app.js';
 import { registerBuildInfo } from './build-info.js';
 import type { Config } from './config/config.js';
 import { HttpMetrics } from './http-metrics/http-metrics.js';
-import { RouteBudget } from './http-metrics/route-budget.js';
 import { createIngest } from './ingest/index.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
+import { RouteLabeler } from './routes/index.js';
 import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
@@ -34,6 +34,8 @@ export interface Sidecar {
   readonly system: SystemMetrics;
   /** Reports backend errors to Sentry (when configured) and GET /errors, scrubbed and rate-limited. */
   readonly errors: ErrorReporter;
+  /** Decides each request's `http_route`; OpenAPI discovery hands it the document's templates. */
+  readonly routes: RouteLabeler;
   /** Listen on both ports; resolves with the bound ports (useful with port 0). */
   listen(): Promise<{ proxyPort: number; adminPort: number }>;
   /** Graceful stop: stop accepting, finish in-flight requests within SHUTDOWN_TIMEOUT_MS, close. */
@@ -59,9 +61,16 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
 
   registerBuildInfo(registry, VERSION);
 
-  let routes: RouteBudget | undefined;
+  let routes: RouteLabeler | undefined;
   const metrics = new HttpMetrics(registry, () => routes?.size ?? 0, REJECTION_TYPES.map(rejection));
-  routes = new RouteBudget(config.routes.patterns, config.routes.maxRoutes, () => metrics.routeOverflowed());
+  routes = new RouteLabeler({
+    ...config.routes,
+    logger,
+    onEvict: (label, reason, into) => metrics.forgetRoute(label, reason, into),
+    onOverflow: () => metrics.routeOverflowed(),
+  });
+  // Idle routes leave /metrics even when no request comes to run the sweep.
+  let routeSweep: NodeJS.Timeout | undefined;
   const health = new UpstreamHealth(config.upstream, registry, logger);
   const errorTracking = createErrorTracking(config.sentry, {
     registry,
@@ -117,12 +126,17 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     health,
     system,
     errors: errorTracking.reporter,
+    routes,
     async listen() {
       await errorTracking.start();
       const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host);
       const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
       health.start();
       system.start();
+      if (config.routes.idleEvictMs > 0) {
+        routeSweep = setInterval(() => routes.sweep(), Math.min(60_000, config.routes.idleEvictMs / 4));
+        routeSweep.unref();
+      }
       logger.info(
         { upstream: config.upstream.url.href },
         `Proxy listening on http://${config.proxy.host}:${proxyPort} → ${config.upstream.url.href}`,
@@ -155,6 +169,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
       health.stop();
       system.stop();
+      clearInterval(routeSweep);
       proxy.agent.destroy();
       await new Promise<void>((resolve) => {
         admin.close(() => resolve());

@@ -1,6 +1,6 @@
 import { type ConfigProblem, type Env, EnvReader } from './env.js';
 import { type IngestConfig, readIngestConfig } from './ingest.js';
-import { compileRoutePattern, type RoutePattern } from './route-pattern.js';
+import { type RoutesConfig, readRoutesConfig } from './routes.js';
 import { readSentryConfig, type SentryConfig } from './sentry.js';
 import { readSystemConfig, type SystemConfig } from './system.js';
 import { compileTrust, type TrustProxy } from './trust-proxy.js';
@@ -19,7 +19,6 @@ export const DEFAULTS = Object.freeze({
   upstreamIdleTimeoutMs: 4_000,
   upstreamHealthPath: '/health',
   upstreamHealthIntervalMs: 5_000,
-  maxRoutes: 200,
   /** nginx answers 414 to a request line over one of its 8 KiB header buffers (large_client_header_buffers). */
   maxUrlBytes: 8_192,
   /** Time a client has to send a whole request head; a slowloris client never does. */
@@ -60,10 +59,7 @@ export interface Config {
     readonly host: string;
     readonly port: number;
   };
-  readonly routes: {
-    readonly patterns: readonly RoutePattern[];
-    readonly maxRoutes: number;
-  };
+  readonly routes: RoutesConfig;
   readonly sentry: SentryConfig;
   readonly ingest: IngestConfig;
   readonly system: SystemConfig;
@@ -116,19 +112,6 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
-  const maxRoutes = r.int('MAX_ROUTES', DEFAULTS.maxRoutes, 1, 100_000);
-  const patterns: RoutePattern[] = [];
-  for (const source of r.list('ROUTE_PATTERNS')) {
-    try {
-      patterns.push(compileRoutePattern(source));
-    } catch (error) {
-      r.problem('ROUTE_PATTERNS', source, (error as Error).message);
-    }
-  }
-  if (patterns.length > maxRoutes) {
-    r.problem('ROUTE_PATTERNS', `${patterns.length} patterns`, `must not exceed MAX_ROUTES (${maxRoutes})`);
-  }
-
   const port = r.int('PORT', DEFAULTS.port, 0, 65_535);
   const adminPort = r.int('ADMIN_PORT', DEFAULTS.adminPort, 0, 65_535);
   if (port !== 0 && port === adminPort) {
@@ -173,7 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: r.string('ADMIN_HOST', DEFAULTS.adminHost),
       port: adminPort,
     },
-    routes: { patterns, maxRoutes },
+    routes: readRoutesConfig(r),
     sentry: readSentryConfig(r),
     ingest: readIngestConfig(r),
     system: readSystemConfig(r),

@@ -1,5 +1,5 @@
 import type { EnvReader } from './env.js';
-import { compileRoutePattern, type RoutePattern } from './route-pattern.js';
+import { compileRoutePattern, type RoutePattern } from './routes.js';
 
 /** What happens to trace headers a client sent, on requests the sidecar traces. */
 export type IncomingTracePolicy = 'continue' | 'ignore';

@@ -55,6 +55,9 @@ export class HttpMetrics {
   private readonly activeStreams: Gauge<string>;
   private readonly upstreamErrors: Counter<string>;
   private readonly routeOverflow: Counter<string>;
+  private readonly routeEvictions: Counter<string>;
+  /** Stream-duration label sets per route, so forgetRoute() can name each one to prom-client. */
+  private readonly streamSeries = new Map<string, Set<string>>();
   private readonly rejected: Counter<string>;
 
   constructor(
@@ -71,6 +74,8 @@ export class HttpMetrics {
     this.activeStreams = promGauge(registry, HTTP_METRICS.activeStreams);
     this.upstreamErrors = promCounter(registry, HTTP_METRICS.upstreamErrors);
     this.routeOverflow = promCounter(registry, HTTP_METRICS.routeOverflow);
+    this.routeEvictions = promCounter(registry, HTTP_METRICS.routeEvictions);
+    for (const reason of ['idle', 'folded']) this.routeEvictions.inc({ reason }, 0);
     promGauge(registry, HTTP_METRICS.routesInUse, function () {
       this.set(routeCount());
     });
@@ -111,6 +116,31 @@ export class HttpMetrics {
     this.routeOverflow.inc();
   }
 
+  /**
+   * A learned route gave its place back: every series with this `http_route` leaves the
+   * registry, or, with `into`, is added to the series of that route (a fold into `{param}`).
+   * Stream durations are removed either way: prom-client histograms cannot be added together.
+   */
+  forgetRoute(route: string, reason: 'idle' | 'folded', into?: string): void {
+    this.routeEvictions.inc({ reason });
+    for (const family of [
+      this.requestDuration,
+      this.requestBodySize,
+      this.responseBodySize,
+      this.upstreamHeaders,
+    ]) {
+      if (into === undefined) family.removeWhere('http_route', route);
+      else family.mergeWhere('http_route', route, into);
+    }
+    const streams = this.streamSeries.get(route);
+    if (streams === undefined) return;
+    this.streamSeries.delete(route);
+    for (const key of streams) {
+      const [stream_type, error_type] = key.split('\u0001') as [string, string];
+      this.streamDuration.remove({ http_route: route, stream_type, error_type });
+    }
+  }
+
   /** A request became a stream: it leaves the request gauge for the stream gauge. */
   streamStarted(method: string, kind: StreamKind): void {
     this.activeRequests.child([method]).dec();
@@ -120,5 +150,11 @@ export class HttpMetrics {
   streamFinished(route: string, kind: StreamKind, errorType: string, seconds: number): void {
     this.activeStreams.dec({ stream_type: kind });
     this.streamDuration.observe({ http_route: route, stream_type: kind, error_type: errorType }, seconds);
+    let streams = this.streamSeries.get(route);
+    if (streams === undefined) {
+      streams = new Set();
+      this.streamSeries.set(route, streams);
+    }
+    streams.add(`${kind}\u0001${errorType}`);
   }
 }

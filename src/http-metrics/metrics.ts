@@ -75,13 +75,19 @@ export const HTTP_METRICS = declareMetrics({
   routeOverflow: {
     name: 'sidecar_route_overflow_total',
     type: 'counter',
-    help: 'Requests recorded as __overflow__ because MAX_ROUTES distinct routes already exist.',
+    help: 'Requests recorded as __overflow__ because MAX_ROUTES learned routes were already in use.',
     labelNames: [],
+  },
+  routeEvictions: {
+    name: 'sidecar_route_evictions_total',
+    type: 'counter',
+    help: 'Learned http_route values given back: idle for ROUTE_IDLE_EVICT_S (their series removed), or folded into a {param} template (their series added to it).',
+    labelNames: ['reason'],
   },
   routesInUse: {
     name: 'sidecar_routes',
     type: 'gauge',
-    help: 'Distinct http_route values admitted so far (bounded by MAX_ROUTES).',
+    help: 'Learned http_route values holding a place in MAX_ROUTES (declared templates are not counted).',
     labelNames: [],
   },
   rejectedRequests: {

@@ -88,12 +88,45 @@ abstract class LabeledFamily<Child> {
     return this.children.size;
   }
 
+  /** Removes every series whose label `name` has `value`; returns how many went. */
+  removeWhere(name: string, value: string): number {
+    const index = this.labelNames.indexOf(name);
+    if (index === -1) return 0;
+    let removed = 0;
+    for (const [key, series] of this.children) {
+      if (series.labels[name] === value) {
+        this.children.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Moves every series whose label `name` has `value` into the series where it has `into`
+   * instead (the other labels alike), adding their values; returns how many moved.
+   */
+  mergeWhere(name: string, value: string, into: string): number {
+    const index = this.labelNames.indexOf(name);
+    if (index === -1) return 0;
+    const moving = [...this.children.entries()].filter(([, series]) => series.labels[name] === value);
+    for (const [key, series] of moving) {
+      this.children.delete(key);
+      const values = this.labelNames.map((label) => (label === name ? into : series.labels[label]!));
+      this.add(series.child, this.child(values));
+    }
+    return moving.length;
+  }
+
   /** Back to no series at all, as prom-client's reset() does. */
   reset(): void {
     this.children.clear();
   }
 
   protected abstract create(): Child;
+
+  /** Adds what `from` recorded to `into`. */
+  protected abstract add(from: Child, into: Child): void;
 }
 
 export class CounterChild {
@@ -109,6 +142,10 @@ export class LabeledCounter extends LabeledFamily<CounterChild> {
 
   protected create(): CounterChild {
     return new CounterChild();
+  }
+
+  protected add(from: CounterChild, into: CounterChild): void {
+    into.value += from.value;
   }
 
   get(): FamilySnapshot<MetricValue<string>> {
@@ -175,6 +212,10 @@ export class LabeledGauge extends LabeledFamily<GaugeChild> {
     return new GaugeChild();
   }
 
+  protected add(from: GaugeChild, into: GaugeChild): void {
+    into.value += from.value;
+  }
+
   get(): FamilySnapshot<MetricValue<string>> {
     const values: MetricValue<string>[] = [];
     for (const { labels, child } of this.children.values()) values.push({ labels, value: child.value });
@@ -193,6 +234,20 @@ export class LabeledHistogram extends LabeledFamily<HistogramChild> {
 
   protected create(): HistogramChild {
     return new HistogramChild(this.buckets);
+  }
+
+  protected add(from: HistogramChild, into: HistogramChild): void {
+    for (let i = 0; i < from.counts.length; i++) into.counts[i]! += from.counts[i]!;
+    into.sum += from.sum;
+    into.count += from.count;
+    if (from.exemplars === undefined) return;
+    into.exemplars ??= new Array(from.counts.length);
+    from.exemplars.forEach((exemplar, i) => {
+      const kept = into.exemplars![i];
+      if (exemplar !== undefined && (kept === undefined || kept.timestamp < exemplar.timestamp)) {
+        into.exemplars![i] = exemplar;
+      }
+    });
   }
 
   get(): FamilySnapshot<MetricValueWithName<string>> {

@@ -7,7 +7,7 @@ export interface RouteTemplate {
 
 /**
  * Where the proxy port gets its `http_route` labels. It asks for nothing else, so any labeller
- * can stand in; the sidecar wires the RouteBudget of src/http-metrics/.
+ * can stand in; the sidecar wires the RouteLabeler of src/routes/.
  */
 export interface RouteResolver {
   /** The template of a request target, before any backend answer. */

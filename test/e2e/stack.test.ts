@@ -62,8 +62,8 @@ describe('the deployed stack, end to end', () => {
       'Prometheus to scrape the counts',
       async () => num(await stack.query(count('/api/slow', '200'))) === sent.slow,
     );
-    expect(num(await stack.query(count('/api/accounts/:account_id', '200')))).toBe(sent.ok);
-    expect(num(await stack.query(count('/api/accounts/:account_id', '404')))).toBe(sent.missing);
+    expect(num(await stack.query(count('/api/accounts/{account_id}', '200')))).toBe(sent.ok);
+    expect(num(await stack.query(count('/api/accounts/{account_id}', '404')))).toBe(sent.missing);
 
     const p50 = num(
       await stack.query(
@@ -115,7 +115,7 @@ describe('the deployed stack, end to end', () => {
     const fingerprints = new Set(events.map((e) => JSON.stringify(e.fingerprint)));
     // forty failures of one route are one Sentry issue
     expect(fingerprints.size).toBe(1);
-    expect(JSON.stringify(events[0])).toContain('/api/transfers/:transfer_id/status');
+    expect(JSON.stringify(events[0])).toContain('/api/transfers/{transfer_id}/status');
   }, 60_000);
 
   it('passes an SSE stream and a WebSocket conversation through nginx and the sidecar intact', async () => {

@@ -15,7 +15,7 @@ describe('smoke', () => {
     expect(await res.json()).toMatchObject({ id: 7 });
     const samples = await scrape(stack.adminUrl);
     expect(
-      valueOf(samples, 'http_server_request_duration_seconds_count', { http_route: '/api/users/:id' }),
+      valueOf(samples, 'http_server_request_duration_seconds_count', { http_route: '/api/users/{id}' }),
     ).toBe(1);
   });
 });

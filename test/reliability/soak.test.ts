@@ -46,7 +46,7 @@ function path(i: number): string {
   if (kind < 6) return `/api/catalog/${slug(j)}`;
   // Distinct shapes the backend answers 404: scanners and typos.
   if (kind < 8) return `/${slug(j)}/missing`;
-  // Values in the path, templated to :id (the backend answers 404 above id 1000).
+  // Values in the path, templated to {id} (the backend answers 404 above id 1000).
   return `/api/users/${j}`;
 }
 
@@ -112,11 +112,12 @@ describe(`soak: ${TOTAL} requests over ${DISTINCT} distinct paths`, () => {
       // Reserved labels (__overflow__, __not_found__, __unconfirmed__) come on top of the budget.
       expect(routes.size).toBeLessThanOrEqual(MAX_ROUTES + 3);
       expect(valueOf(samples, 'sidecar_routes')).toBeLessThanOrEqual(MAX_ROUTES);
-      expect(routes.has('__overflow__')).toBe(true);
+      // 60,000 distinct catalog slugs answered 200 fold into one learned label.
+      expect(routes.has('/api/catalog/{param}')).toBe(true);
       expect(routes.has('__not_found__')).toBe(true);
-      // Each request recorded as __overflow__ is counted once as an overflow.
+      // Each request recorded as __overflow__ (if any) is counted once as an overflow.
       expect(valueOf(samples, 'sidecar_route_overflow_total')).toBe(
-        valueOf(samples, 'http_server_request_duration_seconds_count', { http_route: '__overflow__' }),
+        valueOf(samples, 'http_server_request_duration_seconds_count', { http_route: '__overflow__' }) || 0,
       );
 
       const recorded: Record<string, number> = {};

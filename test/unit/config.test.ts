@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.upstream.timeoutMs).toBe(DEFAULTS.upstreamTimeoutMs);
     expect(config.upstream.healthPath).toBe('/health');
     expect(config.routes.maxRoutes).toBe(200);
+    expect(config.routes.idleEvictMs).toBe(600_000);
     expect(config.accessLog).toBe(false);
     expect(config.proxy.trustProxy.trusts('127.0.0.1', 0)).toBe(true);
     expect(config.proxy.trustProxy.trusts('10.1.2.3', 0)).toBe(true);
@@ -51,7 +52,44 @@ describe('loadConfig', () => {
     expect(byVariable.PORT!.rule).toMatch(/integer from 0 to 65535/);
     expect(byVariable.UPSTREAM_URL!.rule).toMatch(/required/);
     expect(error!.message).toContain('PORT="80a": must be an integer from 0 to 65535');
-    expect(error!.message).toContain('ROUTE_PATTERNS="bad": a route pattern must start with /');
+    expect(error!.message).toContain('ROUTE_PATTERNS="bad": a route template must start with /');
+  });
+
+  it('reads route settings, naming the variable and the bad segment', () => {
+    const config = loadConfig({
+      UPSTREAM_URL: 'http://backend:8000',
+      ROUTE_PATTERNS: '/items/{item_id}, /files/{path:path}, /api/users/:id, /static/*',
+      MAX_ROUTES: '5',
+      ROUTE_IDLE_EVICT_S: '0',
+    });
+    expect(config.routes.patterns.map((p) => p.template)).toEqual([
+      '/items/{item_id}',
+      '/files/{path:path}',
+      '/api/users/{id}',
+      '/static/*',
+    ]);
+    expect(config.routes).toMatchObject({ maxRoutes: 5, idleEvictMs: 0 });
+    // Patterns do not count against MAX_ROUTES any more.
+    expect(() =>
+      loadConfig({ UPSTREAM_URL: 'http://b', ROUTE_PATTERNS: '/a,/b,/c', MAX_ROUTES: '1' }),
+    ).not.toThrow();
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        UPSTREAM_URL: 'http://backend:8000',
+        ROUTE_PATTERNS: '/products/{sku,/files/{p:path}/raw',
+        ROUTE_IDLE_EVICT_S: '5',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error!.message).toContain('ROUTE_PATTERNS="/products/{sku": segment "{sku" has a { without its }');
+    expect(error!.message).toContain(
+      'ROUTE_PATTERNS="/files/{p:path}/raw": segment "raw" follows a rest of the path',
+    );
+    expect(error!.message).toContain(
+      'ROUTE_IDLE_EVICT_S="5": must be 0 (never evict) or at least 10 seconds',
+    );
   });
 
   it('rejects non-http upstreams and equal ports', () => {

@@ -90,4 +90,79 @@ describe('labeled metrics', () => {
     registry.resetMetrics();
     expect(c.size).toBe(0);
   });
+
+  it('removes the series with one label value, and renders like prom-client after remove()', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const h = new LabeledHistogram({
+      name: 'q_seconds',
+      help: 'q',
+      labelNames: ['route', 'code'],
+      buckets: [1],
+      registry: ours,
+    });
+    const ph = new Histogram({
+      name: 'q_seconds',
+      help: 'q',
+      labelNames: ['route', 'code'],
+      buckets: [1],
+      registers: [theirs],
+    });
+    for (const [route, code] of [
+      ['/a', '200'],
+      ['/a', '500'],
+      ['/b', '200'],
+    ] as const) {
+      h.child([route, code]).observe(0.5);
+      ph.observe({ route, code }, 0.5);
+    }
+    await renderMetrics(ours, 'prometheus'); // label text cached per series: removal must not leave it
+    expect(h.removeWhere('route', '/a')).toBe(2);
+    expect(h.removeWhere('nope', '/a')).toBe(0);
+    ph.remove({ route: '/a', code: '200' });
+    ph.remove({ route: '/a', code: '500' });
+    expect(h.has(['/b', '200'])).toBe(true);
+    expect(h.size).toBe(1);
+    expect(await renderMetrics(ours, 'prometheus')).toBe(await renderMetrics(theirs, 'prometheus'));
+  });
+
+  it('merges the series with one label value into another, adding counts, sums and buckets', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const h = new LabeledHistogram({
+      name: 'm_seconds',
+      help: 'm',
+      labelNames: ['route', 'code'],
+      buckets: [1],
+      registry: ours,
+    });
+    const c = new LabeledCounter({ name: 'm_total', help: 'm', labelNames: ['route'], registry: ours });
+    const ph = new Histogram({
+      name: 'm_seconds',
+      help: 'm',
+      labelNames: ['route', 'code'],
+      buckets: [1],
+      registers: [theirs],
+    });
+    const pc = new Counter({ name: 'm_total', help: 'm', labelNames: ['route'], registers: [theirs] });
+    const observations = [
+      ['/users/alice', '200', 0.5],
+      ['/users/alice', '404', 2],
+      ['/users/{param}', '200', 3],
+      ['/users/me', '200', 0.1],
+    ] as const;
+    for (const [route, code, v] of observations) {
+      h.child([route, code]).observe(v);
+      c.child([route]).inc();
+      const merged = route === '/users/alice' ? '/users/{param}' : route;
+      ph.observe({ route: merged, code }, v);
+      pc.inc({ route: merged });
+    }
+    expect(h.mergeWhere('route', '/users/alice', '/users/{param}')).toBe(2);
+    expect(c.mergeWhere('route', '/users/alice', '/users/{param}')).toBe(1);
+    expect(h.mergeWhere('nope', '/users/alice', '/x')).toBe(0);
+    // The same series and values; a merged series comes where it was created.
+    const lines = async (r: Registry) => (await renderMetrics(r, 'prometheus')).split('\n').sort();
+    expect(await lines(ours)).toEqual(await lines(theirs));
+  });
 });

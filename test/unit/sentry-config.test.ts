@@ -87,7 +87,7 @@ describe('Sentry configuration', () => {
     expect(sentry.tracesExcludeRoutes.map((p) => p.template)).toEqual(['/ping', '/internal/*']);
     expect(sentry.tracesRouteSampleRates.map((r) => [r.pattern.template, r.rate])).toEqual([
       ['/api/events/*', 0.01],
-      ['/api/chat/:id', 1],
+      ['/api/chat/{id}', 1],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { matchesRoutePattern, type RoutePattern } from '../../config/route-pattern.js';
+import { matchesRoutePattern, type RoutePattern } from '../../config/routes.js';
 import type { RouteSampleRate } from '../../config/sentry.js';
 
 /** How requests on one route template are traced. */

@@ -144,7 +144,7 @@ describe('access log', () => {
       headers: { authorization: 'Bearer sk-live-secret', cookie: 'session=abc123' },
     });
     const line = await eventually(() => stack.logs.lines.find((l) => l.msg === 'request'));
-    expect(line).toMatchObject({ method: 'GET', route: '/api/users/:id', status: 200 });
+    expect(line).toMatchObject({ method: 'GET', route: '/api/users/{id}', status: 200 });
     expect(line.request_id).toEqual(expect.any(String));
     expect(line.duration_ms).toEqual(expect.any(Number));
     const text = stack.logs.text();

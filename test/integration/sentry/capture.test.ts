@@ -142,12 +142,12 @@ describe('Sentry enabled', () => {
     expect(baggage).toContain('sentry-environment=test');
     expect(baggage).toContain('sentry-release=backend%401.2.3');
     expect(baggage).toContain(`sentry-public_key=${SINK_PUBLIC_KEY}`);
-    expect(baggage).toContain('sentry-transaction=GET%20%2Fapi%2Fitems%2F%3Aid');
+    expect(baggage).toContain('sentry-transaction=GET%20%2Fapi%2Fitems%2F%7Bid%7D');
     const span = await sink.waitFor((envs) => spansIn(envs).find((s) => s.span_id === spanId));
     expect(span.trace_id).toBe(traceId);
-    expect(span.name).toBe('GET /api/items/:id');
+    expect(span.name).toBe('GET /api/items/{id}');
     expect(span.is_segment).toBe(true);
-    expect(span.attributes['http.route']?.value).toBe('/api/items/:id');
+    expect(span.attributes['http.route']?.value).toBe('/api/items/{id}');
     expect(span.attributes['http.response.status_code']?.value).toBe(200);
     expect(span.attributes['sentry.op']?.value).toBe('http.server');
   });
@@ -162,7 +162,7 @@ describe('Sentry enabled', () => {
     const lines = text
       .split('\n')
       .filter(
-        (l) => l.startsWith('http_server_request_duration_seconds_bucket') && l.includes('/api/items/:id'),
+        (l) => l.startsWith('http_server_request_duration_seconds_bucket') && l.includes('/api/items/{id}'),
       );
     expect(lines.some((l) => l.includes(`# {trace_id="${traceId}"}`))).toBe(true);
     // The Prometheus text format carries no exemplars.
@@ -315,7 +315,7 @@ describe('Sentry enabled', () => {
     const r = await get('/api/items/1');
     expect(r.status).toBe(502);
     const event = await eventFor(r.id);
-    expect(event.fingerprint).toEqual(['upstream-failure', 'connection_refused', '/api/items/:id']);
+    expect(event.fingerprint).toEqual(['upstream-failure', 'connection_refused', '/api/items/{id}']);
     expect(event.tags?.error_type).toBe('connection_refused');
   });
 });

@@ -203,7 +203,7 @@ describe('personal data in Sentry envelopes', () => {
     const queryEvent = byRequest('pii-query');
     expect(queryEvent?.request?.query_string).toContain('page=1');
     expect(queryEvent?.request?.query_string).toContain('password=[Filtered]');
-    expect(String(queryEvent?.request?.url)).toMatch(/\/api\/fail\/:id\/:id$/);
+    expect(String(queryEvent?.request?.url)).toMatch(/\/api\/fail\/\{id\}\/\{id\}$/);
     expect(queryEvent?.user ?? {}).toEqual({});
     expect(queryEvent?.request?.headers).toMatchObject({ authorization: '[Filtered]', cookie: '[Filtered]' });
     expect(queryEvent?.request?.headers).not.toHaveProperty('x-forwarded-for');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRoutePattern } from '../../../../src/config/route-pattern.js';
+import { compileRoutePattern } from '../../../../src/config/routes.js';
 import { RouteRules } from '../../../../src/sentry/tracing/route-rules.js';
 
 describe('RouteRules', () => {

@@ -1,14 +1,12 @@
-import { matchesRoutePattern, type RoutePattern } from '../config/route-pattern.js';
-
 /**
- * Turns a raw request target into a low-cardinality route template. Raw paths never become
- * labels: operator patterns match first, then segments that look like values (ids, UUIDs,
- * hashes, dates, emails, tokens) become `:id`. The query string is never looked at.
+ * A request target's path and its segments, and the test that tells a value (an id, a date, a
+ * token) from a word of a route. The query string is never looked at.
  */
 
-export const PLACEHOLDER = ':id';
+/** The placeholder of a value-shaped segment in a learned template (OpenAPI style). */
+export const ID_PLACEHOLDER = '{id}';
 /** Segments past this depth fold into one `*`, so a deep path cannot mint endless shapes. */
-export const MAX_TEMPLATE_SEGMENTS = 12;
+export const MAX_LEARNED_SEGMENTS = 12;
 /** A segment longer than this is a value whatever it looks like (tokens, encoded blobs). */
 const MAX_LITERAL_LENGTH = 48;
 
@@ -36,48 +34,26 @@ export function isValueSegment(segment: string): boolean {
   return UNUSUAL.test(segment);
 }
 
-/** The path of a request target without query or fragment. */
+/**
+ * The path of a request target, without query or fragment. Absolute-form targets
+ * (RFC 9112 §3.2.2) keep only their path, never the authority; garbage becomes `/`.
+ */
 export function pathOf(target: string): string {
   let end = target.length;
   const query = target.indexOf('?');
   if (query !== -1) end = query;
   const hash = target.indexOf('#');
   if (hash !== -1 && hash < end) end = hash;
-  return end === target.length ? target : target.slice(0, end);
+  const path = end === target.length ? target : target.slice(0, end);
+  if (path.charCodeAt(0) === 47 /* / */) return path;
+  const scheme = path.indexOf('://');
+  const slash = scheme === -1 ? -1 : path.indexOf('/', scheme + 3);
+  return slash === -1 ? '/' : path.slice(slash);
 }
 
-function splitSegments(path: string): string[] {
+/** The non-empty segments of a path: `//a//b/` is `a`, `b`. */
+export function splitSegments(path: string): string[] {
   const segments: string[] = [];
   for (const part of path.split('/')) if (part !== '') segments.push(part);
   return segments;
-}
-
-export interface RouteTemplate {
-  readonly template: string;
-  /** True when an operator pattern matched: such routes are trusted without backend evidence. */
-  readonly declared: boolean;
-}
-
-/** Templates a request target. Absolute-form targets (`http://host/path`) use their path. */
-export function templateRoute(target: string, patterns: readonly RoutePattern[]): RouteTemplate {
-  let path = pathOf(target);
-  if (!path.startsWith('/')) {
-    // Absolute-form (RFC 9112 §3.2.2) or garbage: keep only a path, never the authority.
-    const scheme = path.indexOf('://');
-    const slash = scheme === -1 ? -1 : path.indexOf('/', scheme + 3);
-    path = slash === -1 ? '/' : path.slice(slash);
-  }
-  const segments = splitSegments(path);
-  for (const pattern of patterns) {
-    if (matchesRoutePattern(pattern, segments)) return { template: pattern.template, declared: true };
-  }
-  if (segments.length === 0) return { template: '/', declared: false };
-  let template = '';
-  const depth = Math.min(segments.length, MAX_TEMPLATE_SEGMENTS);
-  for (let i = 0; i < depth; i++) {
-    const segment = segments[i]!;
-    template += '/' + (isValueSegment(segment) ? PLACEHOLDER : segment);
-  }
-  if (segments.length > MAX_TEMPLATE_SEGMENTS) template += '/*';
-  return { template, declared: false };
 }

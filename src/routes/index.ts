@@ -1,0 +1,15 @@
+export { DeclaredRoutes, type DeclaredSource } from './declared-routes.js';
+export { LEARNING, PARAM_PLACEHOLDER } from './learned-routes.js';
+export { ID_PLACEHOLDER, isValueSegment, pathOf } from './path-segments.js';
+export {
+  type DocumentTemplatesResult,
+  type EvictionReason,
+  MAX_DOCUMENT_TEMPLATES,
+  ROUTE_NOT_FOUND,
+  ROUTE_OVERFLOW,
+  ROUTE_UNCONFIRMED,
+  RouteLabeler,
+  type RouteLabelerOptions,
+  type RouteMatch,
+  type RouteSource,
+} from './route-labeler.js';
