@@ -1,0 +1,87 @@
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parse as parseYaml } from 'yaml';
+import { documentTemplates, type TemplateOptions, type TemplatesVerdict } from './document-templates.ts';
+
+/**
+ * The worker that turns a fetched document into route templates. Parsing a large JSON document,
+ * or any YAML one, takes long enough to stall every proxied request if it ran on the main thread;
+ * here it runs beside it, under the heap limit its starter sets, so a memory bomb ends only
+ * this worker.
+ *
+ * Node starts this file three ways: compiled (dist/src), bundled as its own entry (dist/bundle,
+ * rolldown.config.mjs), and, in tests, straight from TypeScript, which Node's type stripping
+ * does only for erasable syntax. Its one relative import therefore names the .ts file, which
+ * the compiler rewrites to .js (tsconfig `rewriteRelativeImportExtensions`).
+ */
+
+export interface ParseRequest {
+  readonly openapiDocument: Uint8Array;
+  readonly options: TemplateOptions;
+}
+
+export type ParseReply =
+  | TemplatesVerdict
+  | {
+      readonly ok: false;
+      readonly outcome: 'parse_error';
+      readonly reason: string;
+      readonly notApiDescription: false;
+    };
+
+/** No OpenAPI document needs aliases; a few are harmless, many are an expansion attack. */
+const YAML_MAX_ALIASES = 100;
+const REASON_LENGTH = 200;
+
+function firstLine(message: string): string {
+  const line = message.split('\n', 1)[0] ?? '';
+  return line.length > REASON_LENGTH ? `${line.slice(0, REASON_LENGTH)}…` : line;
+}
+
+type Parsed = { ok: true; doc: unknown } | { ok: false; reason: string };
+
+function parseText(text: string): Parsed {
+  const start = text.trimStart()[0];
+  const json = start === '{' || start === '[';
+  try {
+    if (json) return { ok: true, doc: JSON.parse(text) };
+    return {
+      ok: true,
+      doc: parseYaml(text, {
+        maxAliasCount: YAML_MAX_ALIASES,
+        // Checking each new key against every earlier one is quadratic in a map's size, and a
+        // `paths` map holds thousands; JSON.parse keeps the last of duplicate keys too.
+        uniqueKeys: false,
+        // 'error' throws on errors without printing warnings ('silent' would swallow errors).
+        logLevel: 'error',
+      }),
+    };
+  } catch (error) {
+    const message = firstLine(error instanceof Error ? error.message : String(error));
+    // The YAML parser recurses per level of nesting and reports the overflow as its own error.
+    if (/Maximum call stack/.test(message)) return { ok: false, reason: 'is nested too deeply to parse' };
+    return { ok: false, reason: `is not valid ${json ? 'JSON' : 'YAML'}: ${message}` };
+  }
+}
+
+/** Parses JSON or YAML and extracts the templates; never throws. */
+export function parseAndExtract(bytes: Uint8Array, options: TemplateOptions): ParseReply {
+  let text: string;
+  try {
+    // fatal: bytes that are not UTF-8 are refused rather than turned into replacement characters.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, outcome: 'parse_error', reason: 'is not UTF-8 text', notApiDescription: false };
+  }
+  const parsed = parseText(text);
+  if (!parsed.ok)
+    return { ok: false, outcome: 'parse_error', reason: parsed.reason, notApiDescription: false };
+  return documentTemplates(parsed.doc, options);
+}
+
+function isParseRequest(data: unknown): data is ParseRequest {
+  return typeof data === 'object' && data !== null && 'openapiDocument' in data;
+}
+
+if (!isMainThread && parentPort && isParseRequest(workerData)) {
+  parentPort.postMessage(parseAndExtract(workerData.openapiDocument, workerData.options));
+}
