@@ -6,7 +6,7 @@
  * nested references costs nothing here.
  *
  * Runs inside the parse worker, which Node also starts straight from the TypeScript sources (in
- * tests): this file has no runtime imports, so nothing here needs resolving (see parse-worker.ts).
+ * tests): this file has no runtime imports, so nothing here needs resolving (see openapi-parser.ts).
  */
 
 export interface TemplateOptions {
@@ -165,24 +165,19 @@ function refuse(
 }
 
 export function documentTemplates(doc: unknown, options: TemplateOptions): TemplatesVerdict {
-  if (!isObject(doc))
-    return refuse(`is not an API description: it is ${kindOf(doc)}, not an object`, 'invalid', true);
+  if (!isObject(doc)) return refuse(`not an API description: ${kindOf(doc)}, not an object`, 'invalid', true);
   const version = versionOf(doc);
   if (version === undefined) {
-    return refuse(
-      'is not an API description: it has neither openapi: 3.x nor swagger: "2.0"',
-      'invalid',
-      true,
-    );
+    return refuse('not an API description: neither openapi: 3.x nor swagger: "2.0"', 'invalid', true);
   }
   if ('problem' in version) return refuse(version.problem);
   const paths = doc['paths'];
-  if (paths === undefined && version.swagger) return refuse('has no paths (required in Swagger 2.0)');
+  if (paths === undefined && version.swagger) return refuse('no paths (required in Swagger 2.0)');
   if (paths === undefined && /^OpenAPI 3\.0/.test(version.version)) {
-    return refuse('has no paths (required in OpenAPI 3.0)');
+    return refuse('no paths (required in OpenAPI 3.0)');
   }
   if (paths !== undefined && !isObject(paths)) {
-    return refuse(`has paths that are ${kindOf(paths)}: paths must map path templates to path items`);
+    return refuse(`paths is ${kindOf(paths)}: it must map path templates to path items`);
   }
   // `x-` keys are specification extensions, not paths.
   const keys = Object.keys(paths ?? {}).filter((key) => !key.startsWith('x-'));
@@ -211,7 +206,7 @@ export function documentTemplates(doc: unknown, options: TemplateOptions): Templ
   }
   if (templates.size === 0 && refusedCount > 0) {
     const first = refused[0]!;
-    return refuse(`has no path templates among its ${refusedCount} paths (${first.key} ${first.reason})`);
+    return refuse(`none of its ${refusedCount} paths is a path template (${first.key} ${first.reason})`);
   }
   return { ok: true, version: version.version, templates: [...templates], refusedCount, refused };
 }

@@ -130,8 +130,8 @@ describe('what is an API description', () => {
   });
 
   it('requires paths where the specification does, and accepts a webhooks-only 3.1 document', () => {
-    expect(refusal({ openapi: '3.0.3', info: {} }).reason).toBe('has no paths (required in OpenAPI 3.0)');
-    expect(refusal({ swagger: '2.0' }).reason).toBe('has no paths (required in Swagger 2.0)');
+    expect(refusal({ openapi: '3.0.3', info: {} }).reason).toBe('no paths (required in OpenAPI 3.0)');
+    expect(refusal({ swagger: '2.0' }).reason).toBe('no paths (required in Swagger 2.0)');
     expect(templates({ openapi: '3.1.0', webhooks: { newPet: {} } })).toEqual([]);
   });
 
@@ -142,7 +142,7 @@ describe('what is an API description', () => {
       [null, 'null'],
     ] as const) {
       expect(refusal(openapi31(paths as never)).reason).toBe(
-        `has paths that are ${kind}: paths must map path templates to path items`,
+        `paths is ${kind}: it must map path templates to path items`,
       );
     }
   });
@@ -187,7 +187,7 @@ describe('hostile documents', () => {
 
   it('refuses a document none of whose keys is a path template', () => {
     expect(refusal(openapi31({ get: {}, post: {} })).reason).toBe(
-      'has no path templates among its 2 paths ("get" does not start with /)',
+      'none of its 2 paths is a path template ("get" does not start with /)',
     );
   });
 

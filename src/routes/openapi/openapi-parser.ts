@@ -1,12 +1,15 @@
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { parse as parseYaml } from 'yaml';
 import { documentTemplates, type TemplateOptions, type TemplatesVerdict } from './document-templates.ts';
 
 /**
- * The worker that turns a fetched document into route templates. Parsing a large JSON document,
- * or any YAML one, takes long enough to stall every proxied request if it ran on the main thread;
- * here it runs beside it, under the heap limit its starter sets, so a memory bomb ends only
- * this worker.
+ * The program that turns a fetched document into route templates, run as a child process of
+ * the sidecar for each new document. Parsing a large JSON document, or any YAML one, takes long
+ * enough to stall every proxied request if it ran on the main thread. It is a process rather
+ * than a worker thread because V8 aborts the whole process, not just the worker, when a worker
+ * thread's heap limit is reached inside one long native call such as JSON.parse of a memory
+ * bomb (nodejs/node#47224); a child's heap limit (--max-old-space-size) ends only the child.
+ *
+ * Protocol: argv `--openapi-parse <options as JSON>`, the document on stdin, one reply by IPC.
  *
  * Node starts this file three ways: compiled (dist/src), bundled as its own entry (dist/bundle,
  * rolldown.config.mjs), and, in tests, straight from TypeScript, which Node's type stripping
@@ -14,10 +17,7 @@ import { documentTemplates, type TemplateOptions, type TemplatesVerdict } from '
  * the compiler rewrites to .js (tsconfig `rewriteRelativeImportExtensions`).
  */
 
-export interface ParseRequest {
-  readonly openapiDocument: Uint8Array;
-  readonly options: TemplateOptions;
-}
+export const PARSE_FLAG = '--openapi-parse';
 
 export type ParseReply =
   | TemplatesVerdict
@@ -58,8 +58,8 @@ function parseText(text: string): Parsed {
   } catch (error) {
     const message = firstLine(error instanceof Error ? error.message : String(error));
     // The YAML parser recurses per level of nesting and reports the overflow as its own error.
-    if (/Maximum call stack/.test(message)) return { ok: false, reason: 'is nested too deeply to parse' };
-    return { ok: false, reason: `is not valid ${json ? 'JSON' : 'YAML'}: ${message}` };
+    if (/Maximum call stack/.test(message)) return { ok: false, reason: 'nested too deeply to parse' };
+    return { ok: false, reason: `not valid ${json ? 'JSON' : 'YAML'}: ${message}` };
   }
 }
 
@@ -70,7 +70,7 @@ export function parseAndExtract(bytes: Uint8Array, options: TemplateOptions): Pa
     // fatal: bytes that are not UTF-8 are refused rather than turned into replacement characters.
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, outcome: 'parse_error', reason: 'is not UTF-8 text', notApiDescription: false };
+    return { ok: false, outcome: 'parse_error', reason: 'not UTF-8 text', notApiDescription: false };
   }
   const parsed = parseText(text);
   if (!parsed.ok)
@@ -78,10 +78,13 @@ export function parseAndExtract(bytes: Uint8Array, options: TemplateOptions): Pa
   return documentTemplates(parsed.doc, options);
 }
 
-function isParseRequest(data: unknown): data is ParseRequest {
-  return typeof data === 'object' && data !== null && 'openapiDocument' in data;
+async function serve(options: TemplateOptions): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const reply = parseAndExtract(Buffer.concat(chunks), options);
+  process.send?.(reply, () => process.disconnect());
 }
 
-if (!isMainThread && parentPort && isParseRequest(workerData)) {
-  parentPort.postMessage(parseAndExtract(workerData.openapiDocument, workerData.options));
+if (process.argv[2] === PARSE_FLAG && process.send) {
+  void serve(JSON.parse(process.argv[3] ?? '{}') as TemplateOptions);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TemplateOptions } from '../../../../src/routes/openapi/document-templates.js';
-import { parseAndExtract } from '../../../../src/routes/openapi/parse-worker.js';
+import { parseAndExtract } from '../../../../src/routes/openapi/openapi-parser.js';
 
-/** What the worker does with the bytes, called in-process; the worker itself is tested in parse-in-worker. */
+/** What the worker does with the bytes, called in-process; the worker itself is tested in parse-in-worker.test.ts. */
 
 const options: TemplateOptions = {
   maxRoutes: 100,
@@ -48,7 +48,7 @@ describe('parsing a document', () => {
     expect(parseAndExtract(bytes(lines.join('\n')), options)).toEqual({
       ok: false,
       outcome: 'parse_error',
-      reason: 'is not valid YAML: Excessive alias count indicates a resource exhaustion attack',
+      reason: 'not valid YAML: Excessive alias count indicates a resource exhaustion attack',
       notApiDescription: false,
     });
   });
@@ -56,12 +56,12 @@ describe('parsing a document', () => {
   it('says what is wrong with text that is neither JSON nor YAML, or not text', () => {
     const json = parseAndExtract(bytes('{"openapi": "3.1.0", "paths": {'), options);
     expect(json).toMatchObject({ ok: false, outcome: 'parse_error' });
-    expect(!json.ok && json.reason).toMatch(/^is not valid JSON: /);
+    expect(!json.ok && json.reason).toMatch(/^not valid JSON: /);
     const yaml = parseAndExtract(bytes('openapi: 3.1.0\npaths: {/a: [}\n'), options);
-    expect(!yaml.ok && yaml.reason).toMatch(/^is not valid YAML: /);
+    expect(!yaml.ok && yaml.reason).toMatch(/^not valid YAML: /);
     expect(parseAndExtract(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), options)).toMatchObject({
       outcome: 'parse_error',
-      reason: 'is not UTF-8 text',
+      reason: 'not UTF-8 text',
     });
     const twoDocuments = parseAndExtract(bytes('openapi: 3.1.0\n---\nopenapi: 3.1.0\n'), options);
     expect(!twoDocuments.ok && twoDocuments.reason).toMatch(/multiple documents/);
@@ -72,7 +72,7 @@ describe('parsing a document', () => {
     const yaml = `openapi: 3.1.0\npaths: {}\nx: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
     expect(parseAndExtract(bytes(yaml), options)).toMatchObject({
       outcome: 'parse_error',
-      reason: 'is nested too deeply to parse',
+      reason: 'nested too deeply to parse',
     });
     const json = `{"openapi":"3.1.0","paths":{"/a":{}},"x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
     expect(parseAndExtract(bytes(json), options)).toMatchObject({ ok: true, templates: ['/a'] });

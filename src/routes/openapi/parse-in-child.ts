@@ -1,0 +1,90 @@
+import { fork } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TemplateOptions } from './document-templates.js';
+import { PARSE_FLAG, type ParseReply } from './openapi-parser.js';
+
+export interface ParseLimits {
+  /** Heap limit of the parser process (OPENAPI_PARSE_MEMORY_MB). */
+  readonly memoryMb: number;
+  readonly timeoutMs: number;
+}
+
+export interface ParseJob {
+  readonly result: Promise<ParseReply>;
+  /** Ends the parser now; the result becomes a parse_error. */
+  cancel(): void;
+}
+
+/**
+ * The parser program sits next to this module under the same extension: `.js` in dist/src and
+ * in dist/bundle (where it is an entry of its own beside main.js), `.ts` when tests run the
+ * sources.
+ */
+const PARSER = fileURLToPath(
+  new URL(`./openapi-parser${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+/** The end of the parser's stderr kept, to tell a heap exhaustion from another crash. */
+const STDERR_TAIL = 4096;
+
+function failure(reason: string): ParseReply {
+  return { ok: false, outcome: 'parse_error', reason, notApiDescription: false };
+}
+
+/**
+ * Parses a document in a fresh child process that ends with the parse: documents change
+ * rarely, and a parser that lived on would hold its memory for nothing. The bytes are streamed
+ * to its stdin by the event loop, never copied or parsed on the main thread.
+ */
+export function parseInChild(bytes: Uint8Array, options: TemplateOptions, limits: ParseLimits): ParseJob {
+  let settle: (reply: ParseReply) => void = () => {};
+  const result = new Promise<ParseReply>((resolve) => {
+    settle = resolve;
+  });
+  const child = fork(PARSER, [PARSE_FLAG, JSON.stringify(options)], {
+    // Nothing inherited: no NODE_OPTIONS, no inspector, only the heap limit.
+    execArgv: [`--max-old-space-size=${limits.memoryMb}`],
+    env: {},
+    stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
+    serialization: 'json',
+  });
+  let stderr = '';
+  let done = false;
+  const finish = (reply: ParseReply) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    settle(reply);
+  };
+  const timer = setTimeout(
+    () => finish(failure(`parsing took longer than ${limits.timeoutMs / 1000} s`)),
+    limits.timeoutMs,
+  );
+  timer.unref();
+  child.on('error', (error) => finish(failure(`the parser did not start (${error.message})`)));
+  child.on('message', (reply: ParseReply) => finish(reply));
+  child.on('exit', (code, signal) => {
+    const oom = /heap out of memory|Allocation failed/.test(stderr);
+    finish(
+      failure(
+        oom
+          ? `parsing needs more than the ${limits.memoryMb} MB the parser may use (raise OPENAPI_PARSE_MEMORY_MB, or serve the document as JSON, which needs far less than YAML)`
+          : `the parser stopped (${signal ?? `exit code ${code}`}) ${stderr.trim().split('\n').at(-1) ?? ''}`.trim(),
+      ),
+    );
+  });
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-STDERR_TAIL);
+  });
+  // A failed write means the parser is gone; its exit reports why.
+  child.stdin?.on('error', () => {});
+  child.stdin?.end(bytes);
+  // Should the container run short of memory, the kernel ends the parser rather than the proxy.
+  if (child.pid !== undefined) writeFile(`/proc/${child.pid}/oom_score_adj`, '1000').catch(() => {});
+  // The parser never keeps the sidecar alive, e.g. while it shuts down.
+  child.unref();
+  child.channel?.unref();
+  return { result, cancel: () => finish(failure('parsing was cancelled: the sidecar is stopping')) };
+}
