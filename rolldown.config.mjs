@@ -6,15 +6,27 @@ import { defineConfig } from 'rolldown';
  * otherwise touch, and tree-shaking keeps only the parts of the Sentry SDK the sidecar calls
  * (docs/PERFORMANCE.md). The Sentry part stays its own chunk, loaded only when SENTRY_DSN is set.
  */
-export default defineConfig({
-  input: { main: 'dist/src/main.js' },
-  platform: 'node',
-  // Loaded only when Sentry is reached through an HTTP proxy; it stays a package in node_modules.
-  external: ['@sentry/node'],
-  output: {
-    dir: 'dist/bundle',
-    format: 'esm',
-    entryFileNames: '[name].js',
-    chunkFileNames: '[name].js',
+const output = {
+  dir: 'dist/bundle',
+  format: 'esm',
+  entryFileNames: '[name].js',
+  chunkFileNames: '[name].js',
+};
+
+export default defineConfig([
+  {
+    input: { main: 'dist/src/main.js' },
+    platform: 'node',
+    // Loaded only when Sentry is reached through an HTTP proxy; it stays a package in node_modules.
+    external: ['@sentry/node'],
+    output,
   },
-});
+  {
+    // The OpenAPI parser, a program of its own that main.js runs as a child process
+    // (src/routes/openapi/parse-in-child.ts). Built apart so that it shares no chunk with
+    // main.js: each loads only its own code.
+    input: { 'openapi-parser': 'dist/src/routes/openapi/openapi-parser.js' },
+    platform: 'node',
+    output,
+  },
+]);

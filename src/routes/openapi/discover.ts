@@ -5,8 +5,8 @@ import type { Logger } from '../../log/logger.js';
 import type { RefusedKey } from './document-templates.js';
 import { type FetchResult, fetchDocument } from './fetch-document.js';
 import type { LoadOutcome } from './metrics.js';
-import type { ParseReply } from './openapi-parser.js';
 import { type ParseJob, parseInChild } from './parse-in-child.js';
+import type { ParseReply } from './parser-protocol.js';
 
 export interface GoodDocument {
   readonly url: string;

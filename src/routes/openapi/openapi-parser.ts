@@ -1,5 +1,8 @@
 import { parse as parseYaml } from 'yaml';
-import { documentTemplates, type TemplateOptions, type TemplatesVerdict } from './document-templates.ts';
+import type { TemplateOptions } from './document-templates.js';
+import { documentTemplates } from './document-templates.ts';
+import type { ParseReply } from './parser-protocol.js';
+import { PARSE_FLAG } from './parser-protocol.ts';
 
 /**
  * The program that turns a fetched document into route templates, run as a child process of
@@ -9,24 +12,12 @@ import { documentTemplates, type TemplateOptions, type TemplatesVerdict } from '
  * thread's heap limit is reached inside one long native call such as JSON.parse of a memory
  * bomb (nodejs/node#47224); a child's heap limit (--max-old-space-size) ends only the child.
  *
- * Protocol: argv `--openapi-parse <options as JSON>`, the document on stdin, one reply by IPC.
- *
  * Node starts this file three ways: compiled (dist/src), bundled as its own entry (dist/bundle,
  * rolldown.config.mjs), and, in tests, straight from TypeScript, which Node's type stripping
- * does only for erasable syntax. Its one relative import therefore names the .ts file, which
- * the compiler rewrites to .js (tsconfig `rewriteRelativeImportExtensions`).
+ * does only for erasable syntax. Its relative runtime imports therefore name .ts files, which
+ * the compiler rewrites to .js (tsconfig `rewriteRelativeImportExtensions`); so do theirs. Type
+ * imports, erased before anything runs, keep the usual .js.
  */
-
-export const PARSE_FLAG = '--openapi-parse';
-
-export type ParseReply =
-  | TemplatesVerdict
-  | {
-      readonly ok: false;
-      readonly outcome: 'parse_error';
-      readonly reason: string;
-      readonly notApiDescription: false;
-    };
 
 /** No OpenAPI document needs aliases; a few are harmless, many are an expansion attack. */
 const YAML_MAX_ALIASES = 100;

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TemplateOptions } from './document-templates.js';
-import { PARSE_FLAG, type ParseReply } from './openapi-parser.js';
+import { PARSE_FLAG, type ParseReply } from './parser-protocol.js';
 
 export interface ParseLimits {
   /** Heap limit of the parser process (OPENAPI_PARSE_MEMORY_MB). */
