@@ -139,6 +139,9 @@ export function fetchDocument(request: FetchRequest): Promise<FetchResult> {
           reason: `unsupported Content-Encoding ${encoding}`,
         });
       }
+      res.on('error', () =>
+        finish({ kind: 'error', reason: 'connection closed before the end of the document' }),
+      );
       let wire = 0;
       res.on('data', (chunk: Buffer) => {
         wire += chunk.length;
@@ -162,11 +165,8 @@ export function fetchDocument(request: FetchRequest): Promise<FetchResult> {
         hash.update(chunk);
         chunks.push(chunk);
       });
-      source.on('error', (error) =>
+      decoder?.on('error', (error) =>
         finish({ kind: 'error', reason: `broken ${encoding} body: ${describe(error)}` }),
-      );
-      res.on('error', () =>
-        finish({ kind: 'error', reason: 'connection closed before the end of the document' }),
       );
       source.on('end', () =>
         finish({
