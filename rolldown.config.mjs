@@ -21,10 +21,15 @@ export default defineConfig([
     external: ['@sentry/node'],
     output,
   },
+  // OpenAPI discovery runs beside main.js: a worker thread (src/routes/openapi/look-in-worker.ts)
+  // that starts a parser process (parse-in-child.ts). Each is built apart, so that no chunk is
+  // shared and each loads only its own code (the YAML parser only in the parser).
   {
-    // The OpenAPI parser, a program of its own that main.js runs as a child process
-    // (src/routes/openapi/parse-in-child.ts). Built apart so that it shares no chunk with
-    // main.js: each loads only its own code.
+    input: { 'openapi-discovery': 'dist/src/routes/openapi/openapi-discovery.js' },
+    platform: 'node',
+    output,
+  },
+  {
     input: { 'openapi-parser': 'dist/src/routes/openapi/openapi-parser.js' },
     platform: 'node',
     output,

@@ -73,9 +73,11 @@ async function serve(options: TemplateOptions): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const reply = parseAndExtract(Buffer.concat(chunks), options);
-  process.send?.(reply, () => process.disconnect());
+  process.send?.(reply, () => process.exit(0));
 }
 
 if (process.argv[2] === PARSE_FLAG && process.send) {
+  // The channel closes when whoever started the parser is gone: nobody wants the result then.
+  process.on('disconnect', () => process.exit(1));
   void serve(JSON.parse(process.argv[3] ?? '{}') as TemplateOptions);
 }

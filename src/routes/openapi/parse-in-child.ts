@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TemplateOptions } from './document-templates.js';
-import { PARSE_FLAG, type ParseReply } from './parser-protocol.js';
+import type { ParseReply } from './parser-protocol.js';
+import { PARSE_FLAG } from './parser-protocol.ts';
 
 export interface ParseLimits {
   /** Heap limit of the parser process (OPENAPI_PARSE_MEMORY_MB). */
@@ -34,10 +35,14 @@ function failure(reason: string): ParseReply {
 
 /**
  * Parses a document in a fresh child process that ends with the parse: documents change
- * rarely, and a parser that lived on would hold its memory for nothing. The bytes are streamed
- * to its stdin by the event loop, never copied or parsed on the main thread.
+ * rarely, and a parser that lived on would hold its memory for nothing. The chunks are written
+ * to its stdin as they are, never joined, copied or parsed on the main thread.
  */
-export function parseInChild(bytes: Uint8Array, options: TemplateOptions, limits: ParseLimits): ParseJob {
+export function parseInChild(
+  chunks: readonly Uint8Array[],
+  options: TemplateOptions,
+  limits: ParseLimits,
+): ParseJob {
   let settle: (reply: ParseReply) => void = () => {};
   const result = new Promise<ParseReply>((resolve) => {
     settle = resolve;
@@ -80,7 +85,10 @@ export function parseInChild(bytes: Uint8Array, options: TemplateOptions, limits
   });
   // A failed write means the parser is gone; its exit reports why.
   child.stdin?.on('error', () => {});
-  child.stdin?.end(bytes);
+  // Corked, the chunks leave in one vectored write instead of one write each.
+  child.stdin?.cork();
+  for (const chunk of chunks) child.stdin?.write(chunk);
+  child.stdin?.end();
   // Should the container run short of memory, the kernel ends the parser rather than the proxy.
   if (child.pid !== undefined) writeFile(`/proc/${child.pid}/oom_score_adj`, '1000').catch(() => {});
   // The parser never keeps the sidecar alive, e.g. while it shuts down.

@@ -139,7 +139,11 @@ describe('finding the document', () => {
     backend.serve('/v3/api-docs', { body: '{"detail":"Not Found"}' });
     backend.serve('/openapi.yaml', { body: 'openapi: 3.1.0\npaths:\n  /found/{it}: {}\n' });
     running = startSource(backend.url);
-    await eventually(() => running!.deliveries.length === 1);
+    // Two documents to parse in one look.
+    await eventually(() => running!.deliveries.length === 1, 15_000).catch(() => {});
+    expect(running.lines()).toEqual([
+      `info: OpenAPI document at ${backend.url}/openapi.yaml: 1 route template (OpenAPI 3.1.0)`,
+    ]);
     expect(running.deliveries[0]!.templates).toEqual(['/found/{it}']);
   });
 });

@@ -23,17 +23,19 @@ describe('parsing in a child process', () => {
     const doc = Buffer.from(
       'swagger: "2.0"\nbasePath: /v1\npaths:\n  /items/{id}: {get: {}}\n  /items: {}\n',
     );
-    expect(await parseInChild(doc, options, limits).result).toMatchObject({
-      ok: true,
-      version: 'Swagger 2.0',
-      templates: ['/v1/items/{id}', '/v1/items'],
-    });
+    expect(await parseInChild([doc.subarray(0, 20), doc.subarray(20)], options, limits).result).toMatchObject(
+      {
+        ok: true,
+        version: 'Swagger 2.0',
+        templates: ['/v1/items/{id}', '/v1/items'],
+      },
+    );
   });
 
   it('survives a JSON memory bomb that would abort a worker thread, and parses the next document', async () => {
     // 15 MB of `{},` needs several hundred MB of heap; in a worker thread with the same limit,
     // V8 aborts the whole process (nodejs/node#47224).
-    const reply = await parseInChild(memoryBomb(15), options, { memoryMb: 64, timeoutMs: 20_000 }).result;
+    const reply = await parseInChild([memoryBomb(15)], options, { memoryMb: 64, timeoutMs: 20_000 }).result;
     expect(reply).toEqual({
       ok: false,
       outcome: 'parse_error',
@@ -41,13 +43,13 @@ describe('parsing in a child process', () => {
         'parsing needs more than the 64 MB the parser may use (raise OPENAPI_PARSE_MEMORY_MB, or serve the document as JSON, which needs far less than YAML)',
       notApiDescription: false,
     });
-    const next = await parseInChild(Buffer.from('{"openapi":"3.1.0","paths":{"/b":{}}}'), options, limits)
+    const next = await parseInChild([Buffer.from('{"openapi":"3.1.0","paths":{"/b":{}}}')], options, limits)
       .result;
     expect(next).toMatchObject({ ok: true, templates: ['/b'] });
   });
 
   it('gives up on a parse that takes longer than its time limit', async () => {
-    const reply = await parseInChild(memoryBomb(6), options, { memoryMb: 256, timeoutMs: 50 }).result;
+    const reply = await parseInChild([memoryBomb(6)], options, { memoryMb: 256, timeoutMs: 50 }).result;
     expect(reply).toMatchObject({
       ok: false,
       outcome: 'parse_error',
@@ -56,7 +58,7 @@ describe('parsing in a child process', () => {
   });
 
   it('ends the parser when cancelled', async () => {
-    const job = parseInChild(memoryBomb(6), options, { memoryMb: 256, timeoutMs: 20_000 });
+    const job = parseInChild([memoryBomb(6)], options, { memoryMb: 256, timeoutMs: 20_000 });
     job.cancel();
     expect(await job.result).toMatchObject({ reason: 'parsing was cancelled: the sidecar is stopping' });
   });
