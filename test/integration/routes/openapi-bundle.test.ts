@@ -8,7 +8,8 @@ import { type DocumentBackend, fastapiDocument, startDocumentBackend } from '../
 
 /**
  * OpenAPI discovery as the container runs it: dist/bundle (`npm run build`), where main.js
- * starts dist/bundle/openapi-parser.js as a child process for each new document.
+ * runs each look in dist/bundle/openapi-discovery.js (a worker thread), which starts
+ * dist/bundle/openapi-parser.js as a child process for each new document.
  */
 
 const bundled = (name: string) => new URL(`../../../dist/bundle/${name}`, import.meta.url);
@@ -47,8 +48,20 @@ describe('the bundled OpenAPI parser', () => {
     expect(reply).toMatchObject({ ok: true, templates: ['/api/items/{item_id}'] });
   });
 
-  it('keeps the YAML parser out of main.js', () => {
-    expect(readFileSync(bundled('main.js'), 'utf8')).not.toMatch(/^\/\/ node_modules\/yaml\//m);
+  it('keeps the YAML parser out of main.js and out of the discovery worker', () => {
+    for (const name of ['main.js', 'openapi-discovery.js']) {
+      expect(readFileSync(bundled(name), 'utf8')).not.toMatch(/^\/\/ node_modules\/yaml\//m);
+    }
+  });
+
+  it('has a discovery worker of its own beside main.js', () => {
+    const code = readFileSync(bundled('openapi-discovery.js'), 'utf8');
+    expect(staticImports(code).filter((m) => !m.startsWith('node:'))).toEqual([]);
+    // rolldown heads each bundled module with its path: the fetching is in the worker only.
+    expect(code).toMatch(/^\/\/ dist\/src\/routes\/openapi\/fetch-document\.js$/m);
+    expect(readFileSync(bundled('main.js'), 'utf8')).not.toMatch(
+      /^\/\/ dist\/src\/routes\/openapi\/fetch-document\.js$/m,
+    );
   });
 });
 
