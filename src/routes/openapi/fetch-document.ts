@@ -81,6 +81,67 @@ function header(res: http.IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+type Finish = (result: FetchResult) => void;
+
+/**
+ * Reads a 200 answer: decompressed, within `maxBytes` on the wire and once decompressed, hashed
+ * chunk by chunk as it arrives so that no single step holds the event loop. Returns the stream
+ * to destroy if the fetch ends early.
+ */
+function readDocument(res: http.IncomingMessage, maxBytes: number, finish: Finish): Readable | undefined {
+  const declared = Number(header(res, 'content-length'));
+  if (declared > maxBytes) {
+    finish({ kind: 'too_large', reason: `${declared} bytes exceed OPENAPI_MAX_BYTES (${maxBytes})` });
+    return undefined;
+  }
+  const encoding = (header(res, 'content-encoding') ?? '').trim().toLowerCase();
+  const decoder = decoderFor(encoding);
+  if (decoder === undefined) {
+    finish({ kind: 'error', reason: `unsupported Content-Encoding ${encoding}` });
+    return undefined;
+  }
+  res.on('error', () =>
+    finish({ kind: 'error', reason: 'connection closed before the end of the document' }),
+  );
+  decoder?.on('error', (error) =>
+    finish({ kind: 'error', reason: `broken ${encoding} body: ${describe(error)}` }),
+  );
+  let wire = 0;
+  res.on('data', (chunk: Buffer) => {
+    wire += chunk.length;
+    if (wire > maxBytes)
+      finish({ kind: 'too_large', reason: `more than OPENAPI_MAX_BYTES (${maxBytes}) bytes` });
+  });
+  const source = decoder ? res.pipe(decoder) : res;
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  source.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes) {
+      finish({
+        kind: 'too_large',
+        reason: `more than OPENAPI_MAX_BYTES (${maxBytes}) bytes once decompressed`,
+      });
+      return;
+    }
+    hash.update(chunk);
+    chunks.push(chunk);
+  });
+  source.on('end', () =>
+    finish({
+      kind: 'document',
+      chunks,
+      size,
+      hash: hash.digest('hex'),
+      etag: header(res, 'etag'),
+      lastModified: header(res, 'last-modified'),
+      contentType: header(res, 'content-type') ?? '',
+    }),
+  );
+  return source;
+}
+
 /**
  * One GET of an API description, bounded in time and size, on a connection of its own (never
  * one of the proxy's). Never rejects: every failure is a result with its reason.
@@ -100,7 +161,7 @@ export function fetchDocument(request: FetchRequest): Promise<FetchResult> {
     let settled = false;
     let req: http.ClientRequest | undefined;
     let source: Readable | undefined;
-    const finish = (result: FetchResult) => {
+    const finish: Finish = (result) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -109,14 +170,12 @@ export function fetchDocument(request: FetchRequest): Promise<FetchResult> {
       req?.destroy();
       resolve(result);
     };
-    const timer = setTimeout(
-      () =>
-        finish({
-          kind: 'error',
-          reason: `no complete answer within ${request.timeoutMs} ms (OPENAPI_TIMEOUT_MS)`,
-        }),
-      request.timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      finish({
+        kind: 'error',
+        reason: `no complete answer within ${request.timeoutMs} ms (OPENAPI_TIMEOUT_MS)`,
+      });
+    }, request.timeoutMs);
     timer.unref();
     const onAbort = () => finish({ kind: 'error', reason: 'the sidecar is stopping' });
     if (request.signal?.aborted) return onAbort();
@@ -126,61 +185,7 @@ export function fetchDocument(request: FetchRequest): Promise<FetchResult> {
       const status = res.statusCode ?? 0;
       if (status === 304) return finish({ kind: 'not_modified' });
       if (status !== 200) return finish({ kind: 'status', status, location: header(res, 'location') });
-      const declared = Number(header(res, 'content-length'));
-      if (declared > maxBytes) {
-        return finish({
-          kind: 'too_large',
-          reason: `${declared} bytes exceed OPENAPI_MAX_BYTES (${maxBytes})`,
-        });
-      }
-      const encoding = (header(res, 'content-encoding') ?? '').trim().toLowerCase();
-      const decoder = decoderFor(encoding);
-      if (decoder === undefined) {
-        return finish({
-          kind: 'error',
-          reason: `unsupported Content-Encoding ${encoding}`,
-        });
-      }
-      res.on('error', () =>
-        finish({ kind: 'error', reason: 'connection closed before the end of the document' }),
-      );
-      let wire = 0;
-      res.on('data', (chunk: Buffer) => {
-        wire += chunk.length;
-        if (wire > maxBytes) {
-          finish({ kind: 'too_large', reason: `more than OPENAPI_MAX_BYTES (${maxBytes}) bytes` });
-        }
-      });
-      source = decoder ? res.pipe(decoder) : res;
-      const hash = createHash('sha256');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      source.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) {
-          return finish({
-            kind: 'too_large',
-            reason: `more than OPENAPI_MAX_BYTES (${maxBytes}) bytes once decompressed`,
-          });
-        }
-        // Hashed chunk by chunk as it arrives, so no single step holds the event loop.
-        hash.update(chunk);
-        chunks.push(chunk);
-      });
-      decoder?.on('error', (error) =>
-        finish({ kind: 'error', reason: `broken ${encoding} body: ${describe(error)}` }),
-      );
-      source.on('end', () =>
-        finish({
-          kind: 'document',
-          chunks,
-          size,
-          hash: hash.digest('hex'),
-          etag: header(res, 'etag'),
-          lastModified: header(res, 'last-modified'),
-          contentType: header(res, 'content-type') ?? '',
-        }),
-      );
+      source = readDocument(res, maxBytes, finish);
     });
     req.on('error', (error) => finish({ kind: 'error', reason: describe(error) }));
   });

@@ -120,106 +120,119 @@ function verdictOf(reply: ParseReply | Verdict): Verdict {
   };
 }
 
-export async function look(request: LookRequest, signal: AbortSignal): Promise<LookReply> {
-  const known: Record<string, Known> = { ...request.known };
-  const parses: LookReply['parses'] = [];
-  const { settings } = request;
-  const several = request.candidates.length > 1;
+/** One look's working state. */
+interface Context {
+  readonly request: LookRequest;
+  readonly signal: AbortSignal;
+  readonly known: Record<string, Known>;
+  readonly parses: LookReply['parses'];
+  /** Several candidates: a place without an API description sends the look on to the next. */
+  readonly several: boolean;
+}
 
-  async function parse(chunks: readonly Buffer[], size: number, url: string): Promise<ParseReply> {
-    const options = {
-      maxRoutes: settings.maxRoutes,
-      pathPrefix: settings.pathPrefix,
-      serverPrefix: settings.serverPrefix,
-      documentUrl: url,
-    };
-    const job = parseInChild(chunks, options, {
-      memoryMb: settings.parseMemoryMb,
-      timeoutMs: settings.parseTimeoutMs,
-    });
-    const cancel = () => job.cancel();
-    signal.addEventListener('abort', cancel, { once: true });
-    const started = performance.now();
-    const reply = await job.result;
-    signal.removeEventListener('abort', cancel);
-    parses.push({ url, bytes: size, ms: Math.round(performance.now() - started) });
-    return reply;
+async function parse(
+  ctx: Context,
+  chunks: readonly Buffer[],
+  size: number,
+  url: string,
+): Promise<ParseReply> {
+  const { settings } = ctx.request;
+  const options = {
+    maxRoutes: settings.maxRoutes,
+    pathPrefix: settings.pathPrefix,
+    serverPrefix: settings.serverPrefix,
+    documentUrl: url,
+  };
+  const job = parseInChild(chunks, options, {
+    memoryMb: settings.parseMemoryMb,
+    timeoutMs: settings.parseTimeoutMs,
+  });
+  const cancel = () => job.cancel();
+  ctx.signal.addEventListener('abort', cancel, { once: true });
+  const started = performance.now();
+  const reply = await job.result;
+  ctx.signal.removeEventListener('abort', cancel);
+  ctx.parses.push({ url, bytes: size, ms: Math.round(performance.now() - started) });
+  return reply;
+}
+
+function conclude(ctx: Context, url: string, hash: string, reply: ParseReply | Verdict): Look {
+  if (!reply.ok) return { outcome: reply.outcome, url, reason: reply.reason };
+  if (hash === ctx.request.inForce) return { outcome: 'unchanged', url };
+  if (!('templates' in reply)) {
+    throw new Error('a good verdict without templates is only kept for the document in force');
   }
+  const { version, templates, refusedCount, refused } = reply;
+  return { outcome: 'success', document: { url, hash, version, templates, refusedCount, refused } };
+}
 
-  function conclude(url: string, hash: string, reply: ParseReply | Verdict): Look {
-    if (!reply.ok) return { outcome: reply.outcome, url, reason: reply.reason };
-    if (hash === request.inForce) return { outcome: 'unchanged', url };
-    if (!('templates' in reply))
-      throw new Error('a good verdict without templates is only kept for the document in force');
-    const { version, templates, refusedCount, refused } = reply;
-    return { outcome: 'success', document: { url, hash, version, templates, refusedCount, refused } };
-  }
-
-  async function lookAt(url: URL): Promise<Look | Miss> {
-    const key = url.href;
-    // A good verdict is reusable only for the document in force: the templates of any other are not kept.
-    const cached = known[key]?.verdict.ok && known[key]?.hash !== request.inForce ? undefined : known[key];
-    const fetched = await fetchDocument({
-      url,
-      timeoutMs: settings.timeoutMs,
-      maxBytes: settings.maxBytes,
-      etag: cached?.etag,
-      lastModified: cached?.lastModified,
-      signal,
-    });
-    const miss = (reason: string, failed: boolean): Miss => {
-      delete known[key];
-      return { miss: true, url, reason, failed };
-    };
-    switch (fetched.kind) {
-      case 'error':
-        return { outcome: 'fetch_error', url: key, reason: fetched.reason };
-      case 'too_large':
-        return { outcome: 'too_large', url: key, reason: fetched.reason };
-      case 'status': {
-        const redirect = fetched.location
-          ? ` (a redirect to ${fetched.location}: set OPENAPI_URL to it)`
-          : '';
-        return miss(`answered ${fetched.status}${redirect}`, fetched.status >= 500);
+async function lookAt(ctx: Context, url: URL): Promise<Look | Miss> {
+  const { known, request, signal, several } = ctx;
+  const key = url.href;
+  // A good verdict is reusable only for the document in force: the templates of any other are not kept.
+  const cached = known[key]?.verdict.ok && known[key]?.hash !== request.inForce ? undefined : known[key];
+  const fetched = await fetchDocument({
+    url,
+    timeoutMs: request.settings.timeoutMs,
+    maxBytes: request.settings.maxBytes,
+    etag: cached?.etag,
+    lastModified: cached?.lastModified,
+    signal,
+  });
+  const miss = (reason: string, failed: boolean): Miss => {
+    delete known[key];
+    return { miss: true, url, reason, failed };
+  };
+  switch (fetched.kind) {
+    case 'error':
+      return { outcome: 'fetch_error', url: key, reason: fetched.reason };
+    case 'too_large':
+      return { outcome: 'too_large', url: key, reason: fetched.reason };
+    case 'status': {
+      const redirect = fetched.location ? ` (a redirect to ${fetched.location}: set OPENAPI_URL to it)` : '';
+      return miss(`answered ${fetched.status}${redirect}`, fetched.status >= 500);
+    }
+    case 'not_modified':
+      if (!cached) return miss('answered 304 to a request without validators', true);
+      if (!cached.verdict.ok && cached.verdict.notApiDescription && several) {
+        return miss(cached.verdict.reason, false);
       }
-      case 'not_modified':
-        if (!cached) return miss('answered 304 to a request without validators', true);
-        if (!cached.verdict.ok && cached.verdict.notApiDescription && several)
-          return miss(cached.verdict.reason, false);
-        return conclude(key, cached.hash, cached.verdict);
-      case 'document': {
-        if (isHtml(fetched)) return miss('answered an HTML page, not an API description', false);
-        const reply: ParseReply | Verdict =
-          cached?.hash === fetched.hash ? cached.verdict : await parse(fetched.chunks, fetched.size, key);
-        if (signal.aborted) return { outcome: 'fetch_error', url: key, reason: 'the sidecar is stopping' };
-        known[key] = {
-          etag: fetched.etag,
-          lastModified: fetched.lastModified,
-          hash: fetched.hash,
-          verdict: verdictOf(reply),
-        };
-        if (!reply.ok && reply.notApiDescription && several) return miss(reply.reason, false);
-        return conclude(key, fetched.hash, reply);
-      }
+      return conclude(ctx, key, cached.hash, cached.verdict);
+    case 'document': {
+      if (isHtml(fetched)) return miss('answered an HTML page, not an API description', false);
+      const reply: ParseReply | Verdict =
+        cached?.hash === fetched.hash ? cached.verdict : await parse(ctx, fetched.chunks, fetched.size, key);
+      if (signal.aborted) return { outcome: 'fetch_error', url: key, reason: 'the sidecar is stopping' };
+      const { etag, lastModified, hash } = fetched;
+      known[key] = { etag, lastModified, hash, verdict: verdictOf(reply) };
+      if (!reply.ok && reply.notApiDescription && several) return miss(reply.reason, false);
+      return conclude(ctx, key, hash, reply);
     }
   }
+}
 
+export async function look(request: LookRequest, signal: AbortSignal): Promise<LookReply> {
+  const ctx: Context = {
+    request,
+    signal,
+    known: { ...request.known },
+    parses: [],
+    several: request.candidates.length > 1,
+  };
+  const { known, parses } = ctx;
   const candidates = request.candidates.map((href) => new URL(href));
   const first = candidates.find((url) => url.href === request.remembered);
   const ordered = first ? [first, ...candidates.filter((url) => url !== first)] : candidates;
   const misses: Miss[] = [];
   for (const url of ordered) {
-    const step = await lookAt(url);
+    const step = await lookAt(ctx, url);
     if (!('miss' in step)) return { look: step, known, parses };
     misses.push(step);
   }
   const outcome = misses.some((m) => m.failed) ? 'fetch_error' : 'not_found';
-  if (!several) {
-    return {
-      look: { outcome, url: request.candidates[0] ?? '', reason: misses[0]?.reason ?? 'nothing to fetch' },
-      known,
-      parses,
-    };
+  if (!ctx.several) {
+    const reason = misses[0]?.reason ?? 'nothing to fetch';
+    return { look: { outcome, url: request.candidates[0] ?? '', reason }, known, parses };
   }
   const reason = misses.map((m) => `${m.url.pathname}${m.url.search} ${m.reason}`).join(', ');
   return { look: { outcome, url: request.backend, reason }, known, parses };

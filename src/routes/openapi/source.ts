@@ -58,7 +58,8 @@ export function createOpenApiSource(deps: OpenApiSourceDeps): OpenApiSource {
   const metrics = new OpenApiMetrics(deps.registry);
   const log = new LoadLog(deps.logger);
   const where = candidates(config, deps.upstream);
-  const lookDeadlineMs = config.timeoutMs * where.length + config.parseTimeoutMs + LOOK_SLACK_MS;
+  // Each candidate may be fetched and parsed once in a look.
+  const lookDeadlineMs = (config.timeoutMs + config.parseTimeoutMs) * where.length + LOOK_SLACK_MS;
   let known: Record<string, Known> = {};
   let inForce: GoodDocument | undefined;
   let remembered: string | undefined;
