@@ -33,6 +33,20 @@ function failure(reason: string): ParseReply {
   return { ok: false, outcome: 'parse_error', reason, notApiDescription: false };
 }
 
+/** Why the parser ended without a reply, from how it ended and the end of its stderr. */
+function whyStopped(code: number | null, signal: string | null, stderr: string, memoryMb: number): string {
+  if (/heap out of memory|Allocation failed/.test(stderr)) {
+    return `parsing needs more than the ${memoryMb} MB the parser may use (raise OPENAPI_PARSE_MEMORY_MB, or serve the document as JSON, which needs far less than YAML)`;
+  }
+  // Not by the sidecar, which settles before it kills: most likely the kernel's OOM killer,
+  // which picks the parser first (its oom_score_adj is raised).
+  if (signal === 'SIGKILL') {
+    return `the parser was killed (SIGKILL): the container may lack the memory for OPENAPI_PARSE_MEMORY_MB (${memoryMb} MB)`;
+  }
+  const last = stderr.trim().split('\n').at(-1) ?? '';
+  return `the parser stopped (${signal ?? `exit code ${code}`})${last ? `: ${last}` : ''}`;
+}
+
 /**
  * Parses a document in a fresh child process that ends with the parse: documents change
  * rarely, and a parser that lived on would hold its memory for nothing. The chunks are written
@@ -70,16 +84,7 @@ export function parseInChild(
   timer.unref();
   child.on('error', (error) => finish(failure(`the parser did not start (${error.message})`)));
   child.on('message', (reply: ParseReply) => finish(reply));
-  child.on('exit', (code, signal) => {
-    const oom = /heap out of memory|Allocation failed/.test(stderr);
-    finish(
-      failure(
-        oom
-          ? `parsing needs more than the ${limits.memoryMb} MB the parser may use (raise OPENAPI_PARSE_MEMORY_MB, or serve the document as JSON, which needs far less than YAML)`
-          : `the parser stopped (${signal ?? `exit code ${code}`}) ${stderr.trim().split('\n').at(-1) ?? ''}`.trim(),
-      ),
-    );
-  });
+  child.on('exit', (code, signal) => finish(failure(whyStopped(code, signal, stderr, limits.memoryMb))));
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-STDERR_TAIL);
   });

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { TemplateOptions } from '../../../../src/routes/openapi/document-templates.js';
 import { parseInChild } from '../../../../src/routes/openapi/parse-in-child.js';
+import { eventually } from '../../../helpers/http.js';
 
 /** The real parser process, started from the TypeScript sources as Node runs them. */
 
@@ -54,6 +56,24 @@ describe('parsing in a child process', () => {
       ok: false,
       outcome: 'parse_error',
       reason: 'parsing took longer than 0.05 s',
+    });
+  });
+
+  it('says what a parser killed from outside most likely ran into', async () => {
+    const marker = `http://killed.invalid/${process.pid}/openapi.json`;
+    const job = parseInChild(
+      [memoryBomb(6)],
+      { ...options, documentUrl: marker },
+      { memoryMb: 256, timeoutMs: 20_000 },
+    );
+    const pid = await eventually(
+      () => execFileSync('pgrep', ['-f', marker]).toString().trim().split('\n')[0],
+    );
+    process.kill(Number(pid), 'SIGKILL');
+    expect(await job.result).toMatchObject({
+      outcome: 'parse_error',
+      reason:
+        'the parser was killed (SIGKILL): the container may lack the memory for OPENAPI_PARSE_MEMORY_MB (256 MB)',
     });
   });
 
