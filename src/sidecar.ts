@@ -11,7 +11,7 @@ import { createRegistry } from './metrics/registry.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
-import { RouteLabeler } from './routes/index.js';
+import { createRouteDiscovery, RouteLabeler } from './routes/index.js';
 import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
@@ -68,6 +68,14 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     logger,
     onEvict: (label, reason, into) => metrics.forgetRoute(label, reason, into),
     onOverflow: () => metrics.routeOverflowed(),
+  });
+  // The backend's OpenAPI documents, looked for in the background: nothing waits for them.
+  const discovery = createRouteDiscovery({
+    config: config.openapi,
+    upstream: config.upstream.url,
+    registry,
+    logger,
+    routes,
   });
   // Idle routes leave /metrics even when no request comes to run the sweep.
   let routeSweep: NodeJS.Timeout | undefined;
@@ -132,6 +140,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host);
       const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
       health.start();
+      discovery.start();
       system.start();
       if (config.routes.idleEvictMs > 0) {
         routeSweep = setInterval(() => routes.sweep(), Math.min(60_000, config.routes.idleEvictMs / 4));
@@ -168,6 +177,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
         logger.warn({ in_flight: proxy.inFlight() }, 'shutdown budget spent; closing remaining connections');
       await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
       health.stop();
+      await discovery.stop();
       system.stop();
       clearInterval(routeSweep);
       proxy.agent.destroy();

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { DEMO_OPENAPI } from './openapi.js';
 
 /**
  * A small backend that behaves like the ones the sidecar sits in front of: JSON routes with ids,
@@ -36,6 +37,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const parts = path.split('/').filter(Boolean);
 
   if (path === '/health') return json(res, 200, { status: 'ok' });
+  if (path === '/openapi.json') return json(res, 200, DEMO_OPENAPI);
   if (path === '/metrics')
     return json(res, 200, { note: 'the backend own /metrics, reachable through the proxy port' });
 

@@ -10,7 +10,6 @@ async function main(): Promise<void> {
   const backend = await startDemoBackend(Number(process.env.DEMO_BACKEND_PORT ?? 8000));
   const config = loadConfig({
     LOG_LEVEL: 'info',
-    ROUTE_PATTERNS: '/api/accounts/:account_id/transactions',
     ...process.env,
     UPSTREAM_URL: backend.url,
     UPSTREAM_HEALTH_INTERVAL_MS: process.env.UPSTREAM_HEALTH_INTERVAL_MS ?? '2000',
@@ -19,6 +18,13 @@ async function main(): Promise<void> {
   const { proxyPort, adminPort } = await sidecar.listen();
   const proxy = `http://127.0.0.1:${proxyPort}`;
   const admin = `http://127.0.0.1:${adminPort}`;
+  // The route labels come from the backend's OpenAPI document, which the sidecar loads in the
+  // background; the demo traffic waits for it (a few seconds at most) so every label is exact.
+  for (let i = 0; i < 50; i++) {
+    const text = await (await fetch(`${admin}/metrics`)).text();
+    if (/^sidecar_openapi_routes [1-9]/m.test(text)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 
   const paths = [
     '/api/users/1',

@@ -1,5 +1,6 @@
 import { type ConfigProblem, type Env, EnvReader } from './env.js';
 import { type IngestConfig, readIngestConfig } from './ingest.js';
+import { type OpenApiConfig, readOpenApiConfig } from './openapi.js';
 import { type RoutesConfig, readRoutesConfig } from './routes.js';
 import { readSentryConfig, type SentryConfig } from './sentry.js';
 import { readSystemConfig, type SystemConfig } from './system.js';
@@ -63,6 +64,7 @@ export interface Config {
   readonly sentry: SentryConfig;
   readonly ingest: IngestConfig;
   readonly system: SystemConfig;
+  readonly openapi: OpenApiConfig;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly accessLog: boolean;
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     sentry: readSentryConfig(r),
     ingest: readIngestConfig(r),
     system: readSystemConfig(r),
+    openapi: readOpenApiConfig(r),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 600_000),
     logLevel: r.oneOf('LOG_LEVEL', DEFAULTS.logLevel, LOG_LEVELS),
     accessLog: r.bool('ACCESS_LOG', false),

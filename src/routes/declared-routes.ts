@@ -68,8 +68,12 @@ export class DeclaredRoutes {
     return this.shapes.size;
   }
 
-  /** Adds a template; returns why it was refused, or undefined. */
-  add(parsed: ParsedTemplate, source: DeclaredSource): string | undefined {
+  /**
+   * Adds a template; returns why it was refused, or undefined. `label` is what requests that
+   * match it are labelled with: the template itself, or for a document's template reached
+   * under a path prefix, the template as the document writes it.
+   */
+  add(parsed: ParsedTemplate, source: DeclaredSource, label = parsed.template): string | undefined {
     const next = { n: 0 };
     const path = '/' + parsed.segments.map((parts) => rou3Segment(parts, next)).join('/');
     const shape = parsed.rest ? `${path === '/' ? '' : path}/*` : path;
@@ -77,7 +81,7 @@ export class DeclaredRoutes {
     if (holder !== undefined) return `matches the same paths as ${holder}`;
     const catchAll = parsed.segments.length > 0 && parsed.segments.every(isWholeParam) && !parsed.rest;
     const route: DeclaredRoute = {
-      template: parsed.template,
+      template: label,
       source,
       literalSegments: parsed.literalSegments,
       catchAll,

@@ -1,7 +1,9 @@
 export { DeclaredRoutes, type DeclaredSource } from './declared-routes.js';
 export { LEARNING, PARAM_PLACEHOLDER } from './learned-routes.js';
 export { ID_PLACEHOLDER, isValueSegment, pathOf } from './path-segments.js';
+export { createRouteDiscovery, type RouteDiscovery } from './route-discovery.js';
 export {
+  type DocumentRoutes,
   type DocumentTemplatesResult,
   type EvictionReason,
   MAX_DOCUMENT_TEMPLATES,

@@ -51,9 +51,40 @@ export interface RouteLabelerOptions {
   readonly logger?: Logger;
 }
 
+/** One OpenAPI document's templates (the `paths` keys, verbatim) and its own path prefix. */
+export interface DocumentRoutes {
+  readonly templates: readonly string[];
+  /** `servers[0].url`'s path or `basePath`, e.g. `/api`; '' for none. */
+  readonly serverPrefix: string;
+}
+
 export interface DocumentTemplatesResult {
   readonly accepted: number;
   readonly refused: { template: string; reason: string }[];
+}
+
+/**
+ * The prefixes a document's templates are registered under, whole prefix first: with k leading
+ * segments of the server prefix dropped, k = 0 up to all of them, behind OPENAPI_PATH_PREFIX.
+ */
+function* prefixRounds(
+  documents: readonly DocumentRoutes[],
+  pathPrefix: string,
+): Generator<{ document: DocumentRoutes; prefix: string; whole: boolean }> {
+  const segments = documents.map((d) => d.serverPrefix.split('/').filter((s) => s !== ''));
+  const deepest = Math.max(0, ...segments.map((s) => s.length));
+  for (let k = 0; k <= deepest; k++) {
+    for (let i = 0; i < documents.length; i++) {
+      const own = segments[i]!;
+      if (k > own.length) continue;
+      const rest = own.slice(k);
+      yield {
+        document: documents[i]!,
+        prefix: pathPrefix + (rest.length ? `/${rest.join('/')}` : ''),
+        whole: k === 0,
+      };
+    }
+  }
 }
 
 /** 400, 404, 405 and 422 say nothing about a route existing (a 422 for a bad value neither). */
@@ -80,7 +111,7 @@ export class RouteLabeler {
   constructor(private readonly options: RouteLabelerOptions) {
     this.clock = options.clock ?? Date.now;
     const now = this.clock();
-    this.declared = this.build([]).routes;
+    this.declared = this.build([], '').routes;
     this.budget = new LabelBudget(options.maxRoutes);
     // Enough nodes for every admitted label's path, within a few MB whatever MAX_ROUTES says.
     const maxNodes = Math.min(65_536, Math.max(4_096, options.maxRoutes * 16));
@@ -160,40 +191,56 @@ export class RouteLabeler {
     return ROUTE_OVERFLOW;
   }
 
-  /**
-   * A new OpenAPI document's templates (prefixes applied) replace the previous document's at
-   * once. Each template the matcher cannot use is refused with the reason; the rest serve.
-   */
+  /** One document's templates, without a path prefix (see setDocuments). */
   setDocumentTemplates(templates: readonly string[]): DocumentTemplatesResult {
-    const built = this.build(templates);
+    return this.setDocuments([{ templates, serverPrefix: '' }], '');
+  }
+
+  /**
+   * New OpenAPI documents' templates replace the previous ones at once. Each template the
+   * matcher cannot use is refused with the reason; the rest serve, labelled as the document
+   * writes them (what in-app instrumentations report as http.route), whichever way the request
+   * reached them: behind OPENAPI_PATH_PREFIX and the document's whole server prefix, or with
+   * leading parts of the server prefix already taken off by a proxy in front (a FastAPI app
+   * served under a `root_path` that nginx strips sees `/items/1`, and documents `/svc`).
+   */
+  setDocuments(documents: readonly DocumentRoutes[], pathPrefix: string): DocumentTemplatesResult {
+    const built = this.build(documents, pathPrefix);
     this.declared = built.routes;
     this.documentTemplates = built.accepted;
     this.cache.clear();
     return { accepted: built.accepted, refused: built.refused };
   }
 
-  private build(templates: readonly string[]): DocumentTemplatesResult & { routes: DeclaredRoutes } {
+  private build(
+    documents: readonly DocumentRoutes[],
+    pathPrefix: string,
+  ): DocumentTemplatesResult & { routes: DeclaredRoutes } {
     const routes = new DeclaredRoutes();
     for (const pattern of this.options.patterns) routes.add(pattern, 'pattern');
     const refused: { template: string; reason: string }[] = [];
     let accepted = 0;
-    for (const template of templates) {
-      if (typeof template !== 'string') {
-        refused.push({ template: String(template), reason: 'is not a string' });
-        continue;
+    // Whole prefixes first, so a shorter prefix never takes a shape a longer one holds.
+    for (const { document, prefix, whole } of prefixRounds(documents, pathPrefix)) {
+      for (const template of document.templates) {
+        if (typeof template !== 'string') {
+          if (whole) refused.push({ template: String(template), reason: 'is not a string' });
+          continue;
+        }
+        if (whole && accepted >= MAX_DOCUMENT_TEMPLATES) {
+          refused.push({ template, reason: `comes after the first ${MAX_DOCUMENT_TEMPLATES} templates` });
+          continue;
+        }
+        let reason: string | undefined;
+        try {
+          reason = routes.add(parseTemplate(prefix + template, 'openapi'), 'document', template);
+        } catch (error) {
+          reason = (error as Error).message;
+        }
+        if (!whole) continue;
+        if (reason === undefined) accepted++;
+        else refused.push({ template, reason });
       }
-      if (accepted >= MAX_DOCUMENT_TEMPLATES) {
-        refused.push({ template, reason: `comes after the first ${MAX_DOCUMENT_TEMPLATES} templates` });
-        continue;
-      }
-      let reason: string | undefined;
-      try {
-        reason = routes.add(parseTemplate(template, 'openapi'), 'document');
-      } catch (error) {
-        reason = (error as Error).message;
-      }
-      if (reason === undefined) accepted++;
-      else refused.push({ template, reason });
     }
     return { routes, accepted, refused };
   }

@@ -35,6 +35,8 @@ export async function spawnSidecar(env: Record<string, string>): Promise<ChildSi
       ADMIN_HOST: '127.0.0.1',
       PORT: '0',
       ADMIN_PORT: '0',
+      // Suites about other things must not see discovery's requests on their backends.
+      OPENAPI_URL: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

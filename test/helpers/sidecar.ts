@@ -50,6 +50,9 @@ export async function startSidecar(
     ADMIN_HOST: '127.0.0.1',
     UPSTREAM_HEALTH_INTERVAL_MS: '200',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // Suites about other things must not see discovery's requests on their backends; those
+    // about route labels turn it on.
+    OPENAPI_URL: 'off',
     ...env,
   });
   const { logger, logs } = captureLogs();

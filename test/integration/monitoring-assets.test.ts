@@ -257,6 +257,7 @@ describe('one truth for metric names', () => {
       BACKEND_PID: String(backendProcess.pid),
       TLS_CERT_FILES: cert,
       ROUTE_PATTERNS: '/api/accounts/:account_id/transactions',
+      OPENAPI_URL: 'auto',
     });
 
     // Demo traffic: ok, 404, 5xx, slow, an upload, an SSE stream, a backend that drops the connection.

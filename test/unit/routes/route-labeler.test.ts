@@ -207,3 +207,40 @@ describe('route labels', () => {
     expect(routes.label(routes.template('/b'), 200)).toBe(ROUTE_OVERFLOW);
   });
 });
+
+describe('document templates behind path prefixes', () => {
+  it("labels with the document's own templates, whether a proxy in front kept the servers path or not", () => {
+    const { routes, label } = labeler();
+    // A FastAPI app served under root_path /svc, with a sub-application mounted at /admin.
+    const result = routes.setDocuments(
+      [
+        { templates: ['/items/{item_id}', '/users/{username}', '/stats'], serverPrefix: '/svc' },
+        { templates: ['/stats', '/users/{user_id}'], serverPrefix: '/svc/admin' },
+      ],
+      '',
+    );
+    expect(result).toEqual({ accepted: 5, refused: [] });
+    expect(label('/svc/items/3', 200)).toBe('/items/{item_id}');
+    expect(label('/items/3', 200)).toBe('/items/{item_id}');
+    expect(label('/svc/admin/users/7', 200)).toBe('/users/{user_id}');
+    expect(label('/admin/users/7', 200)).toBe('/users/{user_id}');
+    // The main application's template holds its shape: the sub-application's one with its
+    // whole prefix taken off comes later and is left out.
+    expect(label('/users/7', 200)).toBe('/users/{username}');
+    expect(label('/admin/stats', 200)).toBe('/stats');
+  });
+
+  it('puts OPENAPI_PATH_PREFIX in front of every template', () => {
+    const { routes, label } = labeler();
+    routes.setDocuments([{ templates: ['/items/{item_id}'], serverPrefix: '' }], '/shop');
+    expect(label('/shop/items/3', 200)).toBe('/items/{item_id}');
+    expect(label('/items/3', 404)).toBe(ROUTE_NOT_FOUND);
+  });
+
+  it("refuses a document's template once, not once per prefix", () => {
+    const { routes } = labeler();
+    const result = routes.setDocuments([{ templates: ['/a/{', '/b'], serverPrefix: '/x/y' }], '');
+    expect(result.accepted).toBe(1);
+    expect(result.refused.map((r) => r.template)).toEqual(['/a/{']);
+  });
+});

@@ -1,0 +1,243 @@
+import { performance } from 'node:perf_hooks';
+import type { RefusedKey } from './document-templates.js';
+import type { FetchResult } from './fetch-document.js';
+import { fetchDocument } from './fetch-document.ts';
+import type { LoadOutcome } from './metrics.js';
+import { parseInChild } from './parse-in-child.ts';
+import type { ParseReply } from './parser-protocol.js';
+
+/**
+ * One look for the backend's API description, run in the discovery worker
+ * (openapi-discovery.ts): each candidate URL in turn, the one that served it last time first,
+ * with conditional requests, and a parse (in a child process) only when the bytes changed.
+ * What it learns per URL goes back to the sidecar, which hands it to the next look, so an
+ * unchanged document, good or bad, is not parsed twice.
+ *
+ * Node runs this file in the worker straight from TypeScript in tests: runtime imports name .ts
+ * files (see openapi-parser.ts), and only erasable syntax is used.
+ */
+
+/** The settings a look needs, from OpenApiConfig. */
+export interface LookSettings {
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly maxRoutes: number;
+  readonly serverPrefix: boolean;
+  readonly parseMemoryMb: number;
+  readonly parseTimeoutMs: number;
+}
+
+/** What the last parse of a URL's document concluded; the templates of a good one stay with the sidecar. */
+export type Verdict =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly outcome: 'invalid' | 'too_large' | 'parse_error';
+      readonly reason: string;
+      readonly notApiDescription: boolean;
+    };
+
+/** What is known of the document at one URL. */
+export interface Known {
+  readonly etag: string | undefined;
+  readonly lastModified: string | undefined;
+  /** SHA-256 of its bytes. */
+  readonly hash: string;
+  readonly verdict: Verdict;
+}
+
+export interface LookRequest {
+  /** Where to look, in the configured order. */
+  readonly candidates: readonly string[];
+  /** Named in the reason when several candidates held nothing. */
+  readonly backend: string;
+  readonly settings: LookSettings;
+  /** Per URL. A good verdict is only trusted for the document in force, whose templates the sidecar holds. */
+  readonly known: Readonly<Record<string, Known>>;
+  /** The URL that served the document in force. */
+  readonly remembered: string | undefined;
+  /** Hash of the document in force. */
+  readonly inForce: string | undefined;
+}
+
+export interface GoodDocument {
+  readonly url: string;
+  readonly hash: string;
+  /** `OpenAPI 3.1.0` or `Swagger 2.0`. */
+  readonly version: string;
+  /** The keys of `paths`, verbatim. */
+  readonly templates: readonly string[];
+  /** The document's own path prefix (`servers[0].url`'s path, `basePath`); '' for none. */
+  readonly serverPrefix: string;
+  readonly refusedCount: number;
+  readonly refused: readonly RefusedKey[];
+}
+
+export type Look =
+  | { readonly outcome: 'success'; readonly document: GoodDocument }
+  /** The document in force, still served as it was. */
+  | { readonly outcome: 'unchanged'; readonly url: string }
+  | {
+      readonly outcome: Exclude<LoadOutcome, 'success' | 'unchanged'>;
+      /** The document's URL, or the backend's when several candidates held nothing. */
+      readonly url: string;
+      readonly reason: string;
+    };
+
+export interface LookReply {
+  readonly look: Look;
+  /** `known` as this look left it. */
+  readonly known: Record<string, Known>;
+  /** Each parse: how long it took, for the debug log. */
+  readonly parses: Array<{ readonly url: string; readonly bytes: number; readonly ms: number }>;
+}
+
+/** A place that holds no API description; the look goes on to the next one. */
+interface Miss {
+  readonly miss: true;
+  readonly url: URL;
+  readonly reason: string;
+  /** The backend failed (5xx) rather than said "not here". */
+  readonly failed: boolean;
+}
+
+/** An HTML page (a single-page app's catch-all, a login page) is no API description. */
+function isHtml(result: Extract<FetchResult, { kind: 'document' }>): boolean {
+  if (/text\/html/i.test(result.contentType)) return true;
+  const start = result.chunks[0] ?? Buffer.alloc(0);
+  for (const byte of start.subarray(0, 64)) {
+    // Whitespace and a UTF-8 byte-order mark come before the first character.
+    if (![0x20, 0x09, 0x0a, 0x0d, 0xef, 0xbb, 0xbf].includes(byte)) return byte === 0x3c;
+  }
+  return false;
+}
+
+function verdictOf(reply: ParseReply | Verdict): Verdict {
+  if (reply.ok) return { ok: true };
+  return {
+    ok: false,
+    outcome: reply.outcome,
+    reason: reply.reason,
+    notApiDescription: reply.notApiDescription,
+  };
+}
+
+/** One look's working state. */
+interface Context {
+  readonly request: LookRequest;
+  readonly signal: AbortSignal;
+  readonly known: Record<string, Known>;
+  readonly parses: LookReply['parses'];
+  /** Several candidates: a place without an API description sends the look on to the next. */
+  readonly several: boolean;
+}
+
+async function parse(
+  ctx: Context,
+  chunks: readonly Buffer[],
+  size: number,
+  url: string,
+): Promise<ParseReply> {
+  const { settings } = ctx.request;
+  const options = {
+    maxRoutes: settings.maxRoutes,
+    serverPrefix: settings.serverPrefix,
+    documentUrl: url,
+  };
+  const job = parseInChild(chunks, options, {
+    memoryMb: settings.parseMemoryMb,
+    timeoutMs: settings.parseTimeoutMs,
+  });
+  const cancel = () => job.cancel();
+  ctx.signal.addEventListener('abort', cancel, { once: true });
+  const started = performance.now();
+  const reply = await job.result;
+  ctx.signal.removeEventListener('abort', cancel);
+  ctx.parses.push({ url, bytes: size, ms: Math.round(performance.now() - started) });
+  return reply;
+}
+
+function conclude(ctx: Context, url: string, hash: string, reply: ParseReply | Verdict): Look {
+  if (!reply.ok) return { outcome: reply.outcome, url, reason: reply.reason };
+  if (hash === ctx.request.inForce) return { outcome: 'unchanged', url };
+  if (!('templates' in reply)) {
+    throw new Error('a good verdict without templates is only kept for the document in force');
+  }
+  const { version, templates, serverPrefix, refusedCount, refused } = reply;
+  return {
+    outcome: 'success',
+    document: { url, hash, version, templates, serverPrefix, refusedCount, refused },
+  };
+}
+
+async function lookAt(ctx: Context, url: URL): Promise<Look | Miss> {
+  const { known, request, signal, several } = ctx;
+  const key = url.href;
+  // A good verdict is reusable only for the document in force: the templates of any other are not kept.
+  const cached = known[key]?.verdict.ok && known[key]?.hash !== request.inForce ? undefined : known[key];
+  const fetched = await fetchDocument({
+    url,
+    timeoutMs: request.settings.timeoutMs,
+    maxBytes: request.settings.maxBytes,
+    etag: cached?.etag,
+    lastModified: cached?.lastModified,
+    signal,
+  });
+  const miss = (reason: string, failed: boolean): Miss => {
+    delete known[key];
+    return { miss: true, url, reason, failed };
+  };
+  switch (fetched.kind) {
+    case 'error':
+      return { outcome: 'fetch_error', url: key, reason: fetched.reason };
+    case 'too_large':
+      return { outcome: 'too_large', url: key, reason: fetched.reason };
+    case 'status': {
+      const redirect = fetched.location ? ` (a redirect to ${fetched.location}: set OPENAPI_URL to it)` : '';
+      return miss(`answered ${fetched.status}${redirect}`, fetched.status >= 500);
+    }
+    case 'not_modified':
+      if (!cached) return miss('answered 304 to a request without validators', true);
+      if (!cached.verdict.ok && cached.verdict.notApiDescription && several) {
+        return miss(cached.verdict.reason, false);
+      }
+      return conclude(ctx, key, cached.hash, cached.verdict);
+    case 'document': {
+      if (isHtml(fetched)) return miss('answered an HTML page, not an API description', false);
+      const reply: ParseReply | Verdict =
+        cached?.hash === fetched.hash ? cached.verdict : await parse(ctx, fetched.chunks, fetched.size, key);
+      if (signal.aborted) return { outcome: 'fetch_error', url: key, reason: 'the sidecar is stopping' };
+      const { etag, lastModified, hash } = fetched;
+      known[key] = { etag, lastModified, hash, verdict: verdictOf(reply) };
+      if (!reply.ok && reply.notApiDescription && several) return miss(reply.reason, false);
+      return conclude(ctx, key, hash, reply);
+    }
+  }
+}
+
+export async function look(request: LookRequest, signal: AbortSignal): Promise<LookReply> {
+  const ctx: Context = {
+    request,
+    signal,
+    known: { ...request.known },
+    parses: [],
+    several: request.candidates.length > 1,
+  };
+  const { known, parses } = ctx;
+  const candidates = request.candidates.map((href) => new URL(href));
+  const first = candidates.find((url) => url.href === request.remembered);
+  const ordered = first ? [first, ...candidates.filter((url) => url !== first)] : candidates;
+  const misses: Miss[] = [];
+  for (const url of ordered) {
+    const step = await lookAt(ctx, url);
+    if (!('miss' in step)) return { look: step, known, parses };
+    misses.push(step);
+  }
+  const outcome = misses.some((m) => m.failed) ? 'fetch_error' : 'not_found';
+  if (!ctx.several) {
+    const reason = misses[0]?.reason ?? 'nothing to fetch';
+    return { look: { outcome, url: request.candidates[0] ?? '', reason }, known, parses };
+  }
+  const reason = misses.map((m) => `${m.url.pathname}${m.url.search} ${m.reason}`).join(', ');
+  return { look: { outcome, url: request.backend, reason }, known, parses };
+}
