@@ -52,6 +52,86 @@ function listenOn(server: http.Server, port: number, host: string): Promise<numb
   });
 }
 
+/**
+ * The route labeller, the HTTP metrics it evicts series from, and what keeps it current: OpenAPI
+ * discovery in the background, and a sweep so idle routes leave /metrics even when no request
+ * comes to run one.
+ */
+function createRouting(config: Config, registry: Registry, logger: Logger) {
+  let routes: RouteLabeler | undefined;
+  const metrics = new HttpMetrics(registry, () => routes?.size ?? 0, REJECTION_TYPES.map(rejection));
+  routes = new RouteLabeler({
+    ...config.routes,
+    logger,
+    onEvict: (label, reason, into) => metrics.forgetRoute(label, reason, into),
+    onOverflow: () => metrics.routeOverflowed(),
+  });
+  const labeler = routes;
+  const discovery = createRouteDiscovery({
+    config: config.openapi,
+    upstream: config.upstream.url,
+    registry,
+    logger,
+    routes,
+  });
+  let sweep: NodeJS.Timeout | undefined;
+  const routing = {
+    start() {
+      discovery.start();
+      if (config.routes.idleEvictMs > 0) {
+        sweep = setInterval(() => labeler.sweep(), Math.min(60_000, config.routes.idleEvictMs / 4));
+        sweep.unref();
+      }
+    },
+    async stop() {
+      clearInterval(sweep);
+      await discovery.stop();
+    },
+  };
+  return { metrics, routes, routing };
+}
+
+function logListening(
+  logger: Logger,
+  config: Config,
+  ports: { proxyPort: number; adminPort: number },
+  ingestAuth: string | undefined,
+): void {
+  const admin = `http://${config.admin.host}:${ports.adminPort}`;
+  logger.info(
+    { upstream: config.upstream.url.href },
+    `Proxy listening on http://${config.proxy.host}:${ports.proxyPort} → ${config.upstream.url.href}`,
+  );
+  logger.info(`Prometheus metrics at ${admin}/metrics`);
+  logger.info(`Health at ${admin}/health, readiness at /ready`);
+  if (ingestAuth === 'token') {
+    logger.info(`Ingest API at ${admin}/v1/events (bearer token required)`);
+  } else if (ingestAuth !== undefined) {
+    logger.warn(`Ingest API at ${admin}/v1/events accepts loopback clients only: INGEST_TOKEN is not set`);
+  }
+}
+
+/**
+ * Lets in-flight requests finish within SHUTDOWN_TIMEOUT_MS, then flushes pending Sentry events
+ * in what is left of it: draining leaves them a share.
+ */
+async function shutdown(
+  config: Config,
+  parts: { logger: Logger; proxy: ProxyPort; errorTracking: ReturnType<typeof createErrorTracking> },
+): Promise<void> {
+  const { logger, proxy, errorTracking } = parts;
+  const deadline = Date.now() + config.shutdownTimeoutMs;
+  const flushReserve = errorTracking.enabled
+    ? Math.min(config.sentry.flushTimeoutMs, Math.floor(config.shutdownTimeoutMs / 5))
+    : 0;
+  const inFlight = proxy.inFlight();
+  if (inFlight > 0) logger.info({ in_flight: inFlight }, 'draining in-flight requests');
+  const clean = await proxy.drain(config.shutdownTimeoutMs - flushReserve);
+  if (!clean)
+    logger.warn({ in_flight: proxy.inFlight() }, 'shutdown budget spent; closing remaining connections');
+  await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
+}
+
 /** Wiring only: builds every part from the config and injected dependencies. No side effects until listen(). */
 export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -61,24 +141,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
 
   registerBuildInfo(registry, VERSION);
 
-  let routes: RouteLabeler | undefined;
-  const metrics = new HttpMetrics(registry, () => routes?.size ?? 0, REJECTION_TYPES.map(rejection));
-  routes = new RouteLabeler({
-    ...config.routes,
-    logger,
-    onEvict: (label, reason, into) => metrics.forgetRoute(label, reason, into),
-    onOverflow: () => metrics.routeOverflowed(),
-  });
-  // The backend's OpenAPI documents, looked for in the background: nothing waits for them.
-  const discovery = createRouteDiscovery({
-    config: config.openapi,
-    upstream: config.upstream.url,
-    registry,
-    logger,
-    routes,
-  });
-  // Idle routes leave /metrics even when no request comes to run the sweep.
-  let routeSweep: NodeJS.Timeout | undefined;
+  const { metrics, routes, routing } = createRouting(config, registry, logger);
   const health = new UpstreamHealth(config.upstream, registry, logger);
   const errorTracking = createErrorTracking(config.sentry, {
     registry,
@@ -105,25 +168,26 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       })
     : undefined;
 
-  const adminApp = createAdminApp({
-    registry,
-    health,
-    version: VERSION,
-    upstreamUrl: config.upstream.url,
-    startedAt,
-    features: () => ({
-      prometheus: true,
-      sentry: errorTracking.enabled,
-      ingest: ingest !== undefined,
-      system_metrics: system.enabled,
+  const admin = http.createServer(
+    createAdminApp({
+      registry,
+      health,
+      version: VERSION,
+      upstreamUrl: config.upstream.url,
+      startedAt,
+      features: () => ({
+        prometheus: true,
+        sentry: errorTracking.enabled,
+        ingest: ingest !== undefined,
+        system_metrics: system.enabled,
+      }),
+      draining: () => draining,
+      mounts: [
+        ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
+        { path: '/errors', router: errorTracking.router },
+      ],
     }),
-    draining: () => draining,
-    mounts: [
-      ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
-      { path: '/errors', router: errorTracking.router },
-    ],
-  });
-  const admin = http.createServer(adminApp);
+  );
 
   return {
     config,
@@ -140,46 +204,17 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host);
       const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
       health.start();
-      discovery.start();
+      routing.start();
       system.start();
-      if (config.routes.idleEvictMs > 0) {
-        routeSweep = setInterval(() => routes.sweep(), Math.min(60_000, config.routes.idleEvictMs / 4));
-        routeSweep.unref();
-      }
-      logger.info(
-        { upstream: config.upstream.url.href },
-        `Proxy listening on http://${config.proxy.host}:${proxyPort} → ${config.upstream.url.href}`,
-      );
-      logger.info(`Prometheus metrics at http://${config.admin.host}:${adminPort}/metrics`);
-      logger.info(`Health at http://${config.admin.host}:${adminPort}/health, readiness at /ready`);
-      if (ingest?.authMode === 'token') {
-        logger.info(
-          `Ingest API at http://${config.admin.host}:${adminPort}/v1/events (bearer token required)`,
-        );
-      } else if (ingest) {
-        logger.warn(
-          `Ingest API at http://${config.admin.host}:${adminPort}/v1/events accepts loopback clients only: INGEST_TOKEN is not set`,
-        );
-      }
+      logListening(logger, config, { proxyPort, adminPort }, ingest?.authMode);
       return { proxyPort, adminPort };
     },
     async close() {
       draining = true;
-      const deadline = Date.now() + config.shutdownTimeoutMs;
-      // Pending Sentry events are flushed within the same budget: draining leaves them a share.
-      const flushReserve = errorTracking.enabled
-        ? Math.min(config.sentry.flushTimeoutMs, Math.floor(config.shutdownTimeoutMs / 5))
-        : 0;
-      const inFlight = proxy.inFlight();
-      if (inFlight > 0) logger.info({ in_flight: inFlight }, 'draining in-flight requests');
-      const clean = await proxy.drain(config.shutdownTimeoutMs - flushReserve);
-      if (!clean)
-        logger.warn({ in_flight: proxy.inFlight() }, 'shutdown budget spent; closing remaining connections');
-      await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
+      await shutdown(config, { logger, proxy, errorTracking });
       health.stop();
-      await discovery.stop();
+      await routing.stop();
       system.stop();
-      clearInterval(routeSweep);
       proxy.agent.destroy();
       await new Promise<void>((resolve) => {
         admin.close(() => resolve());

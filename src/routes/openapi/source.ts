@@ -54,6 +54,26 @@ function candidates(config: OpenApiConfig, upstream: URL): string[] {
 }
 
 /**
+ * How long to wait before the next look, after the one just made: the refresh interval after a
+ * good document; sooner, with backoff, while the backend is down or has none.
+ */
+function retrySchedule(refreshMs: number): (look: Look) => number {
+  let failures = 0;
+  return (look) => {
+    if (look.outcome === 'success' || look.outcome === 'unchanged') {
+      failures = 0;
+      return refreshMs;
+    }
+    const everyRefresh = refreshMs || RETRY.maxMs;
+    if (look.outcome !== 'fetch_error' && look.outcome !== 'not_found') return everyRefresh;
+    failures++;
+    // A backend that is down comes back soon; one without a document rarely grows one.
+    const cap = look.outcome === 'fetch_error' ? Math.min(everyRefresh, RETRY.maxMs) : everyRefresh;
+    return Math.min(RETRY.firstMs * 2 ** Math.min(failures - 1, 20), cap);
+  };
+}
+
+/**
  * Keeps the backend's route templates up to date from its API description: looks at start,
  * again every OPENAPI_REFRESH_S, sooner (with backoff) while the backend is down or has none.
  * Each look runs in a worker thread and parses in a child process (look.ts), so nothing of it
@@ -76,20 +96,8 @@ export function createOpenApiSource(deps: OpenApiSourceDeps): OpenApiSource {
   let running: Promise<void> | undefined;
   let started = false;
   let stopped = false;
-  let failures = 0;
 
-  function delayAfter(look: Look): number {
-    if (look.outcome === 'success' || look.outcome === 'unchanged') {
-      failures = 0;
-      return config.refreshMs;
-    }
-    const everyRefresh = config.refreshMs || RETRY.maxMs;
-    if (look.outcome !== 'fetch_error' && look.outcome !== 'not_found') return everyRefresh;
-    failures++;
-    // A backend that is down comes back soon; one without a document rarely grows one.
-    const cap = look.outcome === 'fetch_error' ? Math.min(everyRefresh, RETRY.maxMs) : everyRefresh;
-    return Math.min(RETRY.firstMs * 2 ** Math.min(failures - 1, 20), cap);
-  }
+  const delayAfter = retrySchedule(config.refreshMs);
 
   function apply(document: GoodDocument): void {
     try {
