@@ -12,7 +12,7 @@ const options: TemplateOptions = {
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('parsing a document', () => {
-  it('reads YAML, with the servers path in front', () => {
+  it('reads YAML, with the servers path apart', () => {
     const yaml = [
       'openapi: 3.0.3',
       'info: {title: shop, version: "1"}',
@@ -29,13 +29,18 @@ describe('parsing a document', () => {
     expect(parseAndExtract(bytes(yaml), options)).toMatchObject({
       ok: true,
       version: 'OpenAPI 3.0.3',
-      templates: ['/store/orders/{orderId}', '/store/orders'],
+      templates: ['/orders/{orderId}', '/orders'],
+      serverPrefix: '/store',
     });
   });
 
   it('reads JSON, with a byte-order mark and leading whitespace', () => {
     const json = `\uFEFF\n  ${JSON.stringify({ swagger: '2.0', basePath: '/v1', paths: { '/a': {} } })}`;
-    expect(parseAndExtract(bytes(json), options)).toMatchObject({ ok: true, templates: ['/v1/a'] });
+    expect(parseAndExtract(bytes(json), options)).toMatchObject({
+      ok: true,
+      templates: ['/a'],
+      serverPrefix: '/v1',
+    });
   });
 
   it('refuses an alias bomb instead of expanding it', () => {

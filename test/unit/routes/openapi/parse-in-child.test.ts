@@ -28,7 +28,8 @@ describe('parsing in a child process', () => {
       {
         ok: true,
         version: 'Swagger 2.0',
-        templates: ['/v1/items/{id}', '/v1/items'],
+        templates: ['/items/{id}', '/items'],
+        serverPrefix: '/v1',
       },
     );
   });

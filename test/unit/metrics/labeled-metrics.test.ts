@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { renderMetrics } from '../../src/metrics/exposition.js';
-import { LabeledCounter, LabeledGauge, LabeledHistogram } from '../../src/metrics/labeled-metrics.js';
+import { renderMetrics } from '../../../src/metrics/exposition.js';
+import { LabeledCounter, LabeledGauge, LabeledHistogram } from '../../../src/metrics/labeled-metrics.js';
 
 describe('labeled metrics', () => {
   it('render exactly like prom-client metrics in both formats', async () => {

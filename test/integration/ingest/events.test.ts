@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSINESS_METRICS } from '../../src/ingest/families/business/metrics.js';
-import { CACHE_METRICS } from '../../src/ingest/families/cache/metrics.js';
-import { DB_METRICS } from '../../src/ingest/families/db/metrics.js';
-import { DOCUMENT_METRICS } from '../../src/ingest/families/document/metrics.js';
-import { LLM_METRICS } from '../../src/ingest/families/llm/metrics.js';
-import { RAG_METRICS } from '../../src/ingest/families/rag/metrics.js';
-import { SPEECH_METRICS } from '../../src/ingest/families/speech/metrics.js';
-import { STORAGE_METRICS } from '../../src/ingest/families/storage/metrics.js';
-import { BODY_SIZE_BUCKETS, GENAI_DURATION_BUCKETS } from '../../src/metrics/buckets.js';
-import { applicationSnapshot, changes, postEvents, sampleKey } from '../helpers/ingest.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { BUSINESS_METRICS } from '../../../src/ingest/families/business/metrics.js';
+import { CACHE_METRICS } from '../../../src/ingest/families/cache/metrics.js';
+import { DB_METRICS } from '../../../src/ingest/families/db/metrics.js';
+import { DOCUMENT_METRICS } from '../../../src/ingest/families/document/metrics.js';
+import { LLM_METRICS } from '../../../src/ingest/families/llm/metrics.js';
+import { RAG_METRICS } from '../../../src/ingest/families/rag/metrics.js';
+import { SPEECH_METRICS } from '../../../src/ingest/families/speech/metrics.js';
+import { STORAGE_METRICS } from '../../../src/ingest/families/storage/metrics.js';
+import { BODY_SIZE_BUCKETS, GENAI_DURATION_BUCKETS } from '../../../src/metrics/buckets.js';
+import { applicationSnapshot, changes, postEvents, sampleKey } from '../../helpers/ingest.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
 type Expected = Record<string, number>;
 type Labels = Record<string, string>;
@@ -430,7 +430,7 @@ describe('ingest: every event type produces exactly its series', () => {
   afterAll(() => stack.close());
 
   it('covers every type of the catalog', async () => {
-    const { EVENT_TYPES } = await import('../../src/ingest/index.js');
+    const { EVENT_TYPES } = await import('../../../src/ingest/index.js');
     const covered = new Set(cases.flatMap((c) => c.events.map((e) => (e as { type: string }).type)));
     expect([...covered].sort()).toEqual([...EVENT_TYPES].sort());
   });

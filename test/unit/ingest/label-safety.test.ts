@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetedField, LabelBudgets, labelString, OTHER_LABEL } from '../../src/ingest/label-safety.js';
-import { issueMessage } from '../../src/ingest/reasons.js';
+import { BudgetedField, LabelBudgets, labelString, OTHER_LABEL } from '../../../src/ingest/label-safety.js';
+import { issueMessage } from '../../../src/ingest/reasons.js';
 
 describe('label fields', () => {
   const field = labelString('A test field.');

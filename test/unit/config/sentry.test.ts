@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
-import { SENTRY_DEFAULTS } from '../../src/config/sentry.js';
+import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { SENTRY_DEFAULTS } from '../../../src/config/sentry.js';
 
 const base = { UPSTREAM_URL: 'http://127.0.0.1:8000' };
 

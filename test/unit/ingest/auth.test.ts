@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createIngestAuth, isLoopback } from '../../src/ingest/auth.js';
-import { DedupeWindow } from '../../src/ingest/dedupe.js';
+import { createIngestAuth, isLoopback } from '../../../src/ingest/auth.js';
+import { DedupeWindow } from '../../../src/ingest/dedupe.js';
 
 describe('ingest auth', () => {
   it('recognises loopback peers in the forms Node reports', () => {

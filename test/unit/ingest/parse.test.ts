@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { IngestError } from '../../src/ingest/errors.js';
-import { MAX_DEPTH, mediaTypeOf, nestsDeeperThan, parseBody } from '../../src/ingest/parse.js';
-import { contentEncodingOf } from '../../src/ingest/read-body.js';
+import { IngestError } from '../../../src/ingest/errors.js';
+import { MAX_DEPTH, mediaTypeOf, nestsDeeperThan, parseBody } from '../../../src/ingest/parse.js';
+import { contentEncodingOf } from '../../../src/ingest/read-body.js';
 
 const parse = (text: string | Buffer, media: 'json' | 'ndjson' = 'json', max = 1000) =>
   parseBody(Buffer.isBuffer(text) ? text : Buffer.from(text), media, max);

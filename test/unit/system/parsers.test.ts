@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlatKeyed, resolveCgroupPaths } from '../../src/system/cgroup.js';
-import { parseDiskstats, selectDisks } from '../../src/system/disk-io.js';
-import { selectFilesystems } from '../../src/system/filesystem.js';
-import { cpuUtilization, parseProcStat } from '../../src/system/host-cpu-memory.js';
-import { parseMountinfo } from '../../src/system/mountinfo.js';
-import { isLoopback, parseNetDev } from '../../src/system/network.js';
+import { parseFlatKeyed, resolveCgroupPaths } from '../../../src/system/cgroup.js';
+import { parseDiskstats, selectDisks } from '../../../src/system/disk-io.js';
+import { selectFilesystems } from '../../../src/system/filesystem.js';
+import { cpuUtilization, parseProcStat } from '../../../src/system/host-cpu-memory.js';
+import { parseMountinfo } from '../../../src/system/mountinfo.js';
+import { isLoopback, parseNetDev } from '../../../src/system/network.js';
 
 describe('/proc/stat', () => {
   const text = [

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from '../helpers/http.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import { request } from '../../helpers/http.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
 
 const COUNT = 'http_server_request_duration_seconds_count';
 

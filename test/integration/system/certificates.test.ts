@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CERTIFICATE_METRICS } from '../../src/system/certificates-metrics.js';
-import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
-import { eventually } from '../helpers/http.js';
-import { type Sample, scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import { CERTIFICATE_METRICS } from '../../../src/system/certificates-metrics.js';
+import { COLLECTOR_METRICS } from '../../../src/system/scheduler-metrics.js';
+import { eventually } from '../../helpers/http.js';
+import { type Sample, scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
 
 function hasOpenssl(): boolean {
   try {

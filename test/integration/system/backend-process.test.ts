@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_PROCESS_METRICS } from '../../src/system/backend-process-metrics.js';
-import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
-import { eventually, sleep } from '../helpers/http.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startSidecar } from '../helpers/sidecar.js';
+import { BACKEND_PROCESS_METRICS } from '../../../src/system/backend-process-metrics.js';
+import { COLLECTOR_METRICS } from '../../../src/system/scheduler-metrics.js';
+import { eventually, sleep } from '../../helpers/http.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
 
-const BURNER = fileURLToPath(new URL('../fixtures/cpu-burner.mjs', import.meta.url));
+const BURNER = fileURLToPath(new URL('../../fixtures/cpu-burner.mjs', import.meta.url));
 const INTERVAL = { SYSTEM_METRICS_INTERVAL_MS: '200' };
 const CPUS = os.availableParallelism();
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applicationSnapshot, changes, newSeries, postEvents } from '../helpers/ingest.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { applicationSnapshot, changes, newSeries, postEvents } from '../../helpers/ingest.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
 interface Case {
   name: string;
@@ -27,7 +27,7 @@ interface Case {
 }
 
 const corpus = JSON.parse(
-  readFileSync(new URL('../fixtures/ingest-bad-inputs.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/ingest-bad-inputs.json', import.meta.url), 'utf8'),
 ) as { cases: Case[] };
 
 function chatMessages(count: number, ndjson: boolean): string {

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR_NAMES, type CollectorName } from '../../src/config/system.js';
-import { CERTIFICATE_METRICS } from '../../src/system/certificates-metrics.js';
-import { SYSTEM_METRICS_BY_COLLECTOR } from '../../src/system/metric-declarations.js';
-import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
-import { eventually, sleep } from '../helpers/http.js';
-import { parseMetrics, scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { COLLECTOR_NAMES, type CollectorName } from '../../../src/config/system.js';
+import { CERTIFICATE_METRICS } from '../../../src/system/certificates-metrics.js';
+import { SYSTEM_METRICS_BY_COLLECTOR } from '../../../src/system/metric-declarations.js';
+import { COLLECTOR_METRICS } from '../../../src/system/scheduler-metrics.js';
+import { eventually, sleep } from '../../helpers/http.js';
+import { parseMetrics, scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
 const FAMILIES = Object.fromEntries(
   Object.entries(SYSTEM_METRICS_BY_COLLECTOR).map(([collector, declared]) => [

@@ -1,8 +1,8 @@
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postEvents } from '../helpers/ingest.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { postEvents } from '../../helpers/ingest.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const event = { type: 'chat.message', channel: 'auth' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { personalDataKind } from '../../src/ingest/personal-data.js';
+import { personalDataKind } from '../../../src/ingest/personal-data.js';
 
 describe('personal data in label values', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { negotiateFormat, renderMetrics } from '../../src/metrics/exposition.js';
-import { createRegistry } from '../../src/metrics/registry.js';
+import { negotiateFormat, renderMetrics } from '../../../src/metrics/exposition.js';
+import { createRegistry } from '../../../src/metrics/registry.js';
 
 describe('renderMetrics', () => {
   function registry() {

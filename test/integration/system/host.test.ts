@@ -1,17 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CGROUP_METRICS } from '../../src/system/cgroup-metrics.js';
-import { DISK_METRICS } from '../../src/system/disk-io-metrics.js';
-import { FILESYSTEM_METRICS } from '../../src/system/filesystem-metrics.js';
-import { CPU_MODES } from '../../src/system/host-cpu-memory.js';
-import { HOST_METRICS } from '../../src/system/host-cpu-memory-metrics.js';
-import { NETWORK_METRICS } from '../../src/system/network-metrics.js';
-import { COLLECTOR_METRICS } from '../../src/system/scheduler-metrics.js';
-import { UPSTREAM_POOL_METRICS } from '../../src/system/upstream-pool-metrics.js';
-import { eventually, sleep } from '../helpers/http.js';
-import { type Sample, scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { CGROUP_METRICS } from '../../../src/system/cgroup-metrics.js';
+import { DISK_METRICS } from '../../../src/system/disk-io-metrics.js';
+import { FILESYSTEM_METRICS } from '../../../src/system/filesystem-metrics.js';
+import { CPU_MODES } from '../../../src/system/host-cpu-memory.js';
+import { HOST_METRICS } from '../../../src/system/host-cpu-memory-metrics.js';
+import { NETWORK_METRICS } from '../../../src/system/network-metrics.js';
+import { COLLECTOR_METRICS } from '../../../src/system/scheduler-metrics.js';
+import { UPSTREAM_POOL_METRICS } from '../../../src/system/upstream-pool-metrics.js';
+import { eventually, sleep } from '../../helpers/http.js';
+import { type Sample, scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
 const MiB = 1024 ** 2;
 

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSidecarClient, SidecarClient } from '../../src/client/index.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { createSidecarClient, SidecarClient } from '../../../src/client/index.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
 const TOKEN = 'client-token-0123456789abcdef';
-const DRIVER = fileURLToPath(new URL('../fixtures/python/run_client.py', import.meta.url));
+const DRIVER = fileURLToPath(new URL('../../fixtures/python/run_client.py', import.meta.url));
 
 function runPython(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

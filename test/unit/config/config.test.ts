@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, loadConfig } from '../../src/config/config.js';
+import { ConfigError, DEFAULTS, loadConfig } from '../../../src/config/config.js';
 
 describe('loadConfig', () => {
   it('applies documented defaults', () => {

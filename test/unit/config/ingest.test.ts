@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig } from '../../../src/config/config.js';
 
 const base = { UPSTREAM_URL: 'http://127.0.0.1:8000' };
 
@@ -75,9 +75,9 @@ describe('ingest configuration', () => {
 
 describe('ingest wiring', () => {
   it('refuses a per-field budget for a field that has none, naming the budgeted ones', async () => {
-    const { createIngest } = await import('../../src/ingest/index.js');
+    const { createIngest } = await import('../../../src/ingest/index.js');
     const { Registry } = await import('prom-client');
-    const { createLogger } = await import('../../src/log/logger.js');
+    const { createLogger } = await import('../../../src/log/logger.js');
     const config = loadConfig({ ...base, INGEST_LABEL_BUDGETS: 'model=5,modle=5' }).ingest;
     let error: unknown;
     try {

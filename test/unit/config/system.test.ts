@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
-import { COLLECTOR_NAMES, parseTlsProbeTarget } from '../../src/config/system.js';
+import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { COLLECTOR_NAMES, parseTlsProbeTarget } from '../../../src/config/system.js';
 import {
   matchingRoots,
   type ProcessEntry,
@@ -8,7 +8,7 @@ import {
   parseCmdline,
   parseStat,
   processTree,
-} from '../../src/system/process-table.js';
+} from '../../../src/system/process-table.js';
 
 describe('process table', () => {
   it('reads ppid and start time even when the command name holds spaces and parentheses', () => {

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applicationSnapshot, changes, postEvents } from '../helpers/ingest.js';
-import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { applicationSnapshot, changes, postEvents } from '../../helpers/ingest.js';
+import { scrape, valueOf } from '../../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
 const chat = (channel: string, extra: Record<string, unknown> = {}) => ({
   type: 'chat.message',
