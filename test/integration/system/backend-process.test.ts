@@ -13,7 +13,10 @@ import { scrape, valueOf } from '../../helpers/prometheus-text.js';
 import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
 
 const BURNER = fileURLToPath(new URL('../../fixtures/cpu-burner.mjs', import.meta.url));
-const INTERVAL = { SYSTEM_METRICS_INTERVAL_MS: '200' };
+// Collected often, so the tests are quick; the timeout (by default the interval) is longer, so
+// a collection that a busy machine delays is not counted as the collector failing, which these
+// tests check never happens.
+const INTERVAL = { SYSTEM_METRICS_INTERVAL_MS: '200', SYSTEM_METRICS_TIMEOUT_MS: '2000' };
 const CPUS = os.availableParallelism();
 
 interface Burner {

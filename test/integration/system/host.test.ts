@@ -84,7 +84,9 @@ describe('host metrics against the kernel', () => {
   let samples: Sample[];
 
   beforeAll(async () => {
-    stack = await startStack({ SYSTEM_METRICS_INTERVAL_MS: '200' });
+    // A timeout above the interval: a collection a busy machine delays is not a collector failure,
+    // which this suite checks never happens.
+    stack = await startStack({ SYSTEM_METRICS_INTERVAL_MS: '200', SYSTEM_METRICS_TIMEOUT_MS: '2000' });
     // Utilisation needs two readings.
     samples = await eventually(async () => {
       const s = await scrape(stack.adminUrl);
