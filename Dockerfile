@@ -24,7 +24,7 @@ COPY --from=build --chown=root:root /app/package.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist/bundle ./dist/bundle
 # The demo backend, which docker-compose.yml runs from this image when no backend image is set.
-COPY --from=build --chown=root:root /app/dist/examples/demo/backend.js /app/dist/examples/demo/serve-backend.js ./dist/examples/demo/
+COPY --from=build --chown=root:root /app/dist/examples/demo/backend.js /app/dist/examples/demo/openapi.js /app/dist/examples/demo/serve-backend.js ./dist/examples/demo/
 # V8's compiled form of the program, made here once: the sidecar starts without parsing its
 # 1.9 MB bundle and sits ~5 MB lower in memory (docs/PERFORMANCE.md). Node keeps one cache per
 # user id and checks it against the node flags, so it is made by the user and with the flags of

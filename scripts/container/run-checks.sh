@@ -29,6 +29,11 @@ podman run --detach --name "$backend" --read-only --user 1000 --no-healthcheck \
   --publish 127.0.0.1::8080 --publish 127.0.0.1::9464 --env PORT=8000 \
   "$image" node dist/examples/demo/serve-backend.js >/dev/null 2>>"$tmp/podman.log" ||
   fail "could not start the demo backend container: $(tail -n 1 "$tmp/podman.log")"
+# The sidecar joins the backend's namespaces: a backend that died at start would surface as an
+# obscure runtime error there, so its own exit is reported first, with its output.
+sleep 0.5
+[ "$(podman inspect --format '{{.State.Running}}' "$backend")" = true ] ||
+  fail "the demo backend container exited at start: $(podman logs --tail 5 "$backend" 2>&1 | tr '\n' ' ')"
 podman run --detach --name "$sidecar" --network "container:$backend" --pid "container:$backend" \
   --read-only --user 1000 --cap-drop ALL --security-opt no-new-privileges \
   --env UPSTREAM_URL=http://127.0.0.1:8000 --env SHUTDOWN_TIMEOUT_MS="$shutdown_ms" \
