@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -50,4 +51,24 @@ export async function eventually<T>(
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await sleep(stepMs);
   }
+}
+
+/** A test backend listening on a port of loopback, with a close that ends its kept-alive connections. */
+export interface ListeningBackend {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Listens with `handler` on port 0 of 127.0.0.1. */
+export async function listenOnLoopback(handler: http.RequestListener): Promise<ListeningBackend> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -1,7 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from '../helpers/http.js';
+import { type ListeningBackend, listenOnLoopback, request } from '../helpers/http.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
 import { type RunningSidecar, startSidecar, startStack } from '../helpers/sidecar.js';
 import { runLoad, summary } from './support/load.js';
@@ -41,22 +39,13 @@ const FLOOD_STATUSES = [200, 404, 404, 422, 400, 405, 500, 301, 401, 200];
  * A backend with real routes and an answer for anything else: the status of a random path comes
  * from its query (`?s=`), as a catch-all backend or an auth layer in front of routing would give.
  */
-async function startScannedBackend(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
+function startScannedBackend(): Promise<ListeningBackend> {
+  return listenOnLoopback((req, res) => {
     const url = req.url ?? '/';
     const status = /^\/(api|files|health)\b/.test(url) ? 200 : Number(/[?&]s=(\d+)/.exec(url)?.[1] ?? 404);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': 2 });
     res.end('{}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 const DOCUMENT = [

@@ -1,15 +1,13 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from '../../helpers/http.js';
+import { type ListeningBackend, listenOnLoopback, request } from '../../helpers/http.js';
 import { scrape, valueOf } from '../../helpers/prometheus-text.js';
 import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
 
 const COUNT = 'http_server_request_duration_seconds_count';
 
 /** An Express backend without an OpenAPI document: literal routes beside user names and slugs. */
-async function startExpress(): Promise<{ url: string; close(): Promise<void> }> {
+function startExpress(): Promise<ListeningBackend> {
   const app = express();
   app.get('/users/me', (_req, res) => void res.json({ me: true }));
   app.get('/users/search', (_req, res) => void res.json({ results: [] }));
@@ -20,16 +18,7 @@ async function startExpress(): Promise<{ url: string; close(): Promise<void> }> 
     if (!/^\d+$/.test(req.params.id)) return void res.status(422).json({ detail: 'not an int' });
     res.json({ id: req.params.id });
   });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(app);
 }
 
 const NAMES = [
