@@ -4,6 +4,7 @@
  * route refuses with 422, paths no route has), shuffled by a seeded generator so that a failure
  * can be replayed.
  */
+import { USER_NAMES } from '../helpers/user-names.js';
 
 export interface RequestSpec {
   readonly method: string;
@@ -23,40 +24,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-const NAMES = [
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'frank',
-  'grace',
-  'heidi',
-  'ivan',
-  'judy',
-  'mallory',
-  'niaj',
-  'olivia',
-  'peggy',
-  'rupert',
-  'sybil',
-  'trent',
-  'victor',
-  'walter',
-  'yolanda',
-  'zoe',
-  'amir',
-  'bea',
-  'chen',
-  'dora',
-  'emil',
-  'fatima',
-  'goran',
-  'hana',
-  'ines',
-  'jonas',
-  'kemal',
-];
+const NAMES = USER_NAMES;
 const SKUS = [
   'red-shirt-xl',
   'blue-mug',

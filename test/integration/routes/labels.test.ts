@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningBackend, listenOnLoopback, request } from '../../helpers/http.js';
 import { scrape, valueOf } from '../../helpers/prometheus-text.js';
 import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
+import { USER_NAMES } from '../../helpers/user-names.js';
 
 const COUNT = 'http_server_request_duration_seconds_count';
 
@@ -21,20 +22,7 @@ function startExpress(): Promise<ListeningBackend> {
   return listenOnLoopback(app);
 }
 
-const NAMES = [
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'frank',
-  'grace',
-  'heidi',
-  'ivan',
-  'judy',
-  'mallory',
-  'oscar',
-];
+const NAMES = [...USER_NAMES.slice(0, 11), 'oscar'];
 const COLORS = ['red', 'blue', 'green', 'black', 'white', 'pink'];
 const ITEMS = ['shirt', 'mug', 'cap', 'sock', 'scarf', 'bag'];
 

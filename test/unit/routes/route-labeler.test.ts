@@ -8,6 +8,7 @@ import {
   RouteLabeler,
 } from '../../../src/routes/index.js';
 import { captureLogs } from '../../helpers/sidecar.js';
+import { USER_NAMES } from '../../helpers/user-names.js';
 
 function labeler(options: { maxRoutes?: number; idleEvictMs?: number; patterns?: string[] } = {}) {
   let now = 1_000_000;
@@ -168,18 +169,7 @@ describe('route labels', () => {
   it('folds the labels of user names into the {param} label once their position becomes one', () => {
     const { routes, label, evicted } = labeler();
     for (let round = 0; round < 4; round++) {
-      for (const name of [
-        'alice',
-        'bob',
-        'carol',
-        'dave',
-        'erin',
-        'frank',
-        'grace',
-        'heidi',
-        'ivan',
-        'judy',
-      ]) {
+      for (const name of USER_NAMES.slice(0, 10)) {
         label('/users/me', 200);
         label(`/users/${name}/orders/${round}`, 200);
       }
