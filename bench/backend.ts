@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { openapiDocument } from './route-templates.js';
 
 /**
  * The benchmark's backend: precomputed bodies so that its own CPU cost is small and the same for
@@ -17,10 +18,16 @@ function jsonBody(bytes: number): Buffer {
 
 const small = jsonBody(1_000);
 const large = jsonBody(100_000);
+/** `/openapi-<n>.json`: an API description of n route templates (bench/route-templates.ts). */
+const documents = new Map([100, 1_000].map((n) => [`/openapi-${n}.json`, Buffer.from(openapiDocument(n))]));
 
 const server = http.createServer((req, res) => {
   const url = req.url ?? '/';
-  if (url.startsWith('/json1k') || url.startsWith('/api/users/')) {
+  const document = documents.get(url);
+  if (document) {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': document.length });
+    res.end(document);
+  } else if (url.startsWith('/json1k') || url.startsWith('/api/')) {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': small.length });
     res.end(small);
   } else if (url.startsWith('/json100k')) {

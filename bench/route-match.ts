@@ -1,4 +1,5 @@
 import { RouteLabeler } from '../src/routes/index.js';
+import { routeTemplates } from './route-templates.js';
 
 /**
  * `npm run bench:routes`: CPU per request of route labelling, in ns per lookup (template() at
@@ -9,20 +10,6 @@ import { RouteLabeler } from '../src/routes/index.js';
  */
 
 const LOOKUPS = Number(process.env.BENCH_ROUTE_LOOKUPS ?? 200_000);
-const SHAPES = [
-  (r: string) => `/api/v1/${r}`,
-  (r: string) => `/api/v1/${r}/{${r}_id}`,
-  (r: string) => `/api/v1/${r}/{${r}_id}/history`,
-  (r: string) => `/api/v1/${r}/{${r}_id}/export.{format}`,
-  (r: string) => `/api/v1/${r}/search`,
-];
-
-function templates(count: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; out.length < count; i++) out.push(SHAPES[i % SHAPES.length]!(`res${Math.floor(i / 5)}`));
-  return out;
-}
-
 /** A request path for template `i` of a document of `count` (or the same shapes, undocumented). */
 function target(i: number, id: number, count: number): string {
   const resource = `res${Math.floor((i % Math.max(count, 100)) / 5)}`;
@@ -49,7 +36,7 @@ function labeler(count: number): { routes: RouteLabeler; buildMs: number } {
     onOverflow: () => {},
   });
   const started = performance.now();
-  if (count > 0) routes.setDocumentTemplates(templates(count));
+  if (count > 0) routes.setDocumentTemplates(routeTemplates(count));
   return { routes, buildMs: performance.now() - started };
 }
 
