@@ -1,5 +1,5 @@
 export { DeclaredRoutes, type DeclaredSource } from './declared-routes.js';
-export { LEARNING, PARAM_PLACEHOLDER } from './learned-routes.js';
+export { LEARNING, PARAM_PLACEHOLDER } from './learn-node.js';
 export { ID_PLACEHOLDER, isValueSegment, pathOf } from './path-segments.js';
 export { createRouteDiscovery, type RouteDiscovery } from './route-discovery.js';
 export {

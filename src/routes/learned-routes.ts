@@ -1,60 +1,6 @@
+import { allLeaves, LEARNING, LearnNode, PARAM_PLACEHOLDER, subtreeSize } from './learn-node.js';
+import { ParamValues } from './param-values.js';
 import { ID_PLACEHOLDER, isValueSegment, MAX_LEARNED_SEGMENTS } from './path-segments.js';
-
-/** The placeholder of a position whose literal values kept multiplying. */
-export const PARAM_PLACEHOLDER = '{param}';
-
-/**
- * When a position of the path becomes `{param}` (docs/METRICS.md, "Learned templates"). Each
- * rule reads only what one node keeps about its own children, so memory is bounded by the node
- * count whatever the traffic.
- */
-export const LEARNING = Object.freeze({
-  /** Rule 1: literal children a position holds at most; the first segment holds more. */
-  maxLiterals: 32,
-  maxRootLiterals: 64,
-  /**
-   * Rule 2: novelty, counted in blocks of `block` confirmed hits on a position's literals. A
-   * block that brings `novelInBlock` new literals, after the first block, means values keep
-   * arriving (user names, slugs) where real routes would have stopped appearing. The first
-   * block is a warm-up: traffic that walks through every route once looks new too.
-   */
-  block: 32,
-  novelInBlock: 8,
-  /**
-   * Rule 3: siblings that continue with the same literal (`alice/orders`, `bob/orders`,
-   * `carol/orders`) are values of one parameter: the route goes on the same way after them.
-   * It takes effect at the end of the block, once the real literals beside them (`me`) have
-   * had the hits that keep them.
-   */
-  sharedContinuation: 3,
-  /** On a collapse, a literal stays a literal with this many hits and this many times the median. */
-  keepMinHits: 4,
-  keepFactor: 4,
-});
-
-class LearnNode {
-  literals: Map<string, LearnNode> | undefined;
-  id: LearnNode | undefined;
-  param: LearnNode | undefined;
-  hits = 0;
-  blockHits = 0;
-  blockNew = 0;
-  blocks = 0;
-  /** Rule 3 held for this node's literals: they collapse at the end of the block. */
-  shared = false;
-
-  /** The template up to and including this node (`''` for the root). */
-  readonly prefix: string;
-
-  constructor(
-    readonly parent: LearnNode | undefined,
-    /** The literal, or the placeholder, this node stands for. */
-    readonly segment: string,
-    public lastSeen: number,
-  ) {
-    this.prefix = parent === undefined ? '' : `${parent.prefix}/${segment}`;
-  }
-}
 
 export interface LearnedPath {
   readonly template: string;
@@ -123,15 +69,41 @@ export class LearnedRoutes {
     };
   }
 
+  /**
+   * The template these segments have if their first literal the tree does not know is a value of
+   * the `{id}` beside it, as a 400 or 422 for a bad value (`/items/red-shirt` where ids are
+   * numbers) says; undefined when no such literal has an `{id}` beside it.
+   */
+  asValue(segments: readonly string[]): string | undefined {
+    const depth = Math.min(segments.length, MAX_LEARNED_SEGMENTS);
+    let node: LearnNode | undefined = this.root;
+    let template = '';
+    let swapped = false;
+    for (let i = 0; i < depth; i++) {
+      let { placeholder, next } = this.step(node, segments[i]!);
+      if (next === undefined && !swapped && node?.id !== undefined) {
+        placeholder = ID_PLACEHOLDER;
+        next = node.id;
+        swapped = true;
+      }
+      template += '/' + placeholder;
+      node = next;
+    }
+    if (!swapped) return undefined;
+    return segments.length > MAX_LEARNED_SEGMENTS ? `${template}/*` : template;
+  }
+
   /** A confirmed answer on this path: counts it, learns from it, returns its template now. */
   learn(path: LearnedPath, now: number): string {
     this.root.lastSeen = now;
     if (path.nodes !== undefined && path.generation === this.generation) {
       let parent = this.root;
-      for (const node of path.nodes) {
+      for (let i = 0; i < path.nodes.length; i++) {
+        const node = path.nodes[i]!;
         node.hits++;
         node.lastSeen = now;
-        if (parent.param !== node && parent.id !== node) this.noteLiteral(parent, false, now);
+        if (parent.param === node) this.noteValue(parent, path.segments[i]!, now);
+        else if (parent.id !== node) this.noteLiteral(parent, false, now);
         if (this.generation !== path.generation) break;
         parent = node;
       }
@@ -159,8 +131,10 @@ export class LearnedRoutes {
       } else {
         child = node.literals?.get(segment);
         if (child !== undefined) this.noteLiteral(node, false, now);
-        else if (node.param !== undefined) child = node.param;
-        else child = this.addLiteral(node, segment, now);
+        else if (node.param !== undefined) {
+          child = node.param;
+          this.noteValue(node, segment, now);
+        } else child = this.addLiteral(node, segment, now);
       }
       if (this.generation !== generation) return false;
       if (child === undefined) return true; // the tree is full: the rest is templated without it
@@ -209,10 +183,24 @@ export class LearnedRoutes {
     if (isNew) parent.blockNew++;
     if (parent.blockHits < LEARNING.block) return;
     const novel = parent.blocks > 0 && parent.blockNew >= LEARNING.novelInBlock;
+    const leaves =
+      parent.blocks > 0 &&
+      (parent.literals?.size ?? 0) > LEARNING.maxLeafLiterals &&
+      allLeaves(parent.literals!);
     parent.blocks++;
     parent.blockHits = 0;
     parent.blockNew = 0;
-    if (novel || parent.shared) this.collapse(parent, now);
+    if (novel || leaves || parent.shared) this.collapse(parent, now);
+  }
+
+  /** A confirmed hit on a value of `parent`'s `{param}`; a value hit like a route becomes one. */
+  private noteValue(parent: LearnNode, segment: string, now: number): void {
+    if (parent.values?.note(segment) !== true) return;
+    const child = this.create(parent, segment, now, true);
+    if (child === undefined) return;
+    parent.literals ??= new Map();
+    parent.literals.set(segment, child);
+    this.generation++;
   }
 
   /** The position below `parent` becomes `{param}`; literals with many more hits than most stay. */
@@ -230,6 +218,7 @@ export class LearnedRoutes {
     }
     // Folding freed at least as many nodes as it needs, bar a tree full of kept literals.
     parent.param ??= this.create(parent, PARAM_PLACEHOLDER, now, true);
+    parent.values ??= new ParamValues(LEARNING.keepFactor, LEARNING.maxPromotions);
     parent.shared = false;
     this.generation++;
     return parent.param;
@@ -252,6 +241,7 @@ export class LearnedRoutes {
         if (child === undefined) continue;
         if (child.lastSeen < cutoff) {
           node[key] = undefined;
+          if (key === 'param') node.values = undefined;
           this.nodeCount -= subtreeSize(child);
         } else visit(child);
       }
@@ -259,12 +249,4 @@ export class LearnedRoutes {
     visit(this.root);
     if (this.nodeCount !== before) this.generation++;
   }
-}
-
-function subtreeSize(node: LearnNode): number {
-  let size = 1;
-  if (node.literals !== undefined) for (const child of node.literals.values()) size += subtreeSize(child);
-  if (node.id !== undefined) size += subtreeSize(node.id);
-  if (node.param !== undefined) size += subtreeSize(node.param);
-  return size;
 }

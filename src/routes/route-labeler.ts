@@ -182,6 +182,11 @@ export class RouteLabeler {
   private learnedLabel(match: RouteMatch, backendStatus: number | undefined, now: number): string {
     if (!confirms(backendStatus)) {
       if (this.budget.touch(match.template, now)) return match.template;
+      // A bad value refused where the backend has a confirmed route for values: that route.
+      if ((backendStatus === 400 || backendStatus === 422) && match.learned !== undefined) {
+        const route = this.learned.asValue(match.learned.segments);
+        if (route !== undefined && this.budget.touch(route, now)) return route;
+      }
       return backendStatus === 404 || backendStatus === 405 ? ROUTE_NOT_FOUND : ROUTE_UNCONFIRMED;
     }
     const template = match.learned === undefined ? match.template : this.learned.learn(match.learned, now);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LEARNING, LearnedRoutes } from '../../../src/routes/learned-routes.js';
+import { LEARNING } from '../../../src/routes/learn-node.js';
+import { LearnedRoutes } from '../../../src/routes/learned-routes.js';
 import { splitSegments } from '../../../src/routes/path-segments.js';
 
 function learner(maxNodes = 4_096) {
@@ -57,8 +58,51 @@ describe('learned templates', () => {
       { length: 30 },
       (_, i) => `resource${String.fromCharCode(97 + (i % 26))}${i < 26 ? '' : 'x'}`,
     );
-    for (let round = 0; round < 5; round++) for (const r of resources) hit(`/api/${r}`);
+    // Resources as an API has them: collections first, and their items.
+    for (let round = 0; round < 5; round++) {
+      for (const r of resources) hit(`/api/${r}`);
+      for (const r of resources) hit(`/api/${r}/${round + 1}`);
+    }
     for (const r of resources) expect(peek(`/api/${r}`)).toBe(`/api/${r}`);
+    expect(peek('/api/resourcec/7')).toBe('/api/resourcec/{id}');
+  });
+
+  it('holds at most maxLeafLiterals literals that all end the path, after the first block', () => {
+    const { hit, peek } = learner();
+    const tags = Array.from(
+      { length: LEARNING.maxLeafLiterals + 1 },
+      (_, i) => `tag${'abcdefghijklmnopq'[i]}`,
+    );
+    let hits = 0;
+    while (hits < LEARNING.block * 2 - 1) hit(`/tags/${tags[hits++ % tags.length]}`);
+    expect(peek('/tags/taga')).toBe('/tags/taga');
+    hit('/tags/taga');
+    expect(peek('/tags/taga')).toBe('/tags/{param}');
+    expect(peek('/tags/new')).toBe('/tags/{param}');
+  });
+
+  it('keeps as many literals that end the path when they are no more than maxLeafLiterals', () => {
+    const { hit, peek } = learner();
+    const tags = Array.from({ length: LEARNING.maxLeafLiterals }, (_, i) => `tag${'abcdefghijklmnop'[i]}`);
+    for (let i = 0; i < LEARNING.block * 4; i++) hit(`/tags/${tags[i % tags.length]}`);
+    for (const tag of tags) expect(peek(`/tags/${tag}`)).toBe(`/tags/${tag}`);
+  });
+
+  it('gives a route folded in with values its literal back once it is hit like a route', () => {
+    const { hit, peek } = learner();
+    const names = Array.from(
+      { length: 40 },
+      (_, i) => `user${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${i >= 26 ? 'z' : ''}`,
+    );
+    // The names fold at the first block; `search` has had too few hits by then to stay.
+    for (const name of names) hit(`/users/${name}/orders`);
+    expect(peek('/users/search')).toBe('/users/{param}');
+    for (let round = 0; round < 3; round++) {
+      for (const name of names) hit(`/users/${name}`);
+      for (let i = 0; i < 10; i++) hit('/users/search');
+    }
+    expect(peek('/users/search')).toBe('/users/search');
+    expect(peek('/users/usera')).toBe('/users/{param}');
   });
 
   it('holds at most maxLiterals literals under one position', () => {

@@ -55,6 +55,19 @@ describe('route labels', () => {
     expect(routes.size).toBe(2);
   });
 
+  it('gives a bad value refused with 400 or 422 the confirmed route for values beside it', () => {
+    const { routes, label } = labeler();
+    expect(label('/api/items/red-shirt', 422)).toBe(ROUTE_UNCONFIRMED);
+    expect(label('/api/items/42', 200)).toBe('/api/items/{id}');
+    // FastAPI's answer to a value its `item_id: int` refuses: the route is /api/items/{id}.
+    expect(label('/api/items/red-shirt', 422)).toBe('/api/items/{id}');
+    expect(label('/api/items/blue-mug', 400)).toBe('/api/items/{id}');
+    expect(label('/api/items/red-shirt/reviews', 422)).toBe(ROUTE_UNCONFIRMED);
+    // Not found is not a bad value: no route answered.
+    expect(label('/api/items/red-shirt', 404)).toBe(ROUTE_NOT_FOUND);
+    expect(routes.size).toBe(1);
+  });
+
   it('labels document templates verbatim whatever the status, loose matches excepted', () => {
     const { routes, label } = labeler({ patterns: ['/static/*'] });
     const result = routes.setDocumentTemplates(['/items/{item_id}', '/files/{file_path}', '/{slug}']);
