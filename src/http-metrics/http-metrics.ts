@@ -59,6 +59,7 @@ export class HttpMetrics {
   /** Stream-duration label sets per route, so forgetRoute() can name each one to prom-client. */
   private readonly streamSeries = new Map<string, Set<string>>();
   private readonly rejected: Counter<string>;
+  private readonly resent: Counter;
 
   constructor(
     registry: Registry,
@@ -73,6 +74,8 @@ export class HttpMetrics {
     this.streamDuration = promHistogram(registry, HTTP_METRICS.streamDuration);
     this.activeStreams = promGauge(registry, HTTP_METRICS.activeStreams);
     this.upstreamErrors = promCounter(registry, HTTP_METRICS.upstreamErrors);
+    this.resent = promCounter(registry, HTTP_METRICS.upstreamResent);
+    this.resent.inc(0);
     this.routeOverflow = promCounter(registry, HTTP_METRICS.routeOverflow);
     this.routeEvictions = promCounter(registry, HTTP_METRICS.routeEvictions);
     for (const reason of ['idle', 'folded']) this.routeEvictions.inc({ reason }, 0);
@@ -106,6 +109,10 @@ export class HttpMetrics {
 
   upstreamFailed(errorType: string): void {
     this.upstreamErrors.inc({ error_type: errorType });
+  }
+
+  upstreamResent(): void {
+    this.resent.inc();
   }
 
   requestRejected(status: number, errorType: string): void {

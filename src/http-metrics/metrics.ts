@@ -72,6 +72,12 @@ export const HTTP_METRICS = declareMetrics({
     help: 'Requests the backend did not complete, by failure kind.',
     labelNames: ['error_type'],
   },
+  upstreamResent: {
+    name: 'sidecar_upstream_resent_requests_total',
+    type: 'counter',
+    help: 'Requests sent again on a new connection because the pooled connection they went out on was closed by the backend before any answer (idempotent requests without a body only).',
+    labelNames: [],
+  },
   routeOverflow: {
     name: 'sidecar_route_overflow_total',
     type: 'counter',

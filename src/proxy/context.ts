@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config.js';
 import type { HttpMetrics } from '../http-metrics/http-metrics.js';
 import type { Logger } from '../log/logger.js';
@@ -13,4 +14,6 @@ export interface ProxyContext {
   readonly logger: Logger;
   readonly observers: ObserverHooks;
   readonly traffic: PortTraffic;
+  /** Hands a request to http-proxy-middleware once more (resend.ts decides when). */
+  resend: (req: IncomingMessage, res: ServerResponse) => void;
 }

@@ -32,6 +32,8 @@ export interface Exchange {
   backendStatus: number | undefined;
   /** A failure the sidecar answered for, or saw after the headers were sent (`failExchange()` below). */
   failure: UpstreamFailure | undefined;
+  /** Sent again on a new connection after the pooled one failed unanswered (upstream-events.ts, resend.ts). */
+  resent: boolean;
   /** The backend's response body broke off before its end (upstream-events.ts). */
   upstreamBroke: boolean;
   /** Bytes of request body sent to the backend (upstream-events.ts). */
@@ -81,6 +83,7 @@ export function createExchange(
     proxyRes: undefined,
     backendStatus: undefined,
     failure: undefined,
+    resent: false,
     upstreamBroke: false,
     requestBytes: 0,
     responseBytes: 0,

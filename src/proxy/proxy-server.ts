@@ -53,6 +53,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     logger: deps.logger,
     observers: new ObserverHooks(deps.observers ?? [], deps.logger),
     traffic: new PortTraffic(),
+    resend: () => {},
   };
 
   const common: Options = {
@@ -68,6 +69,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     on: { ...upstreamEvents(ctx), proxyReqWs: upgradeRequestMade },
   };
   const webProxy = createProxyMiddleware({ ...common, agent });
+  ctx.resend = (req, res) =>
+    void webProxy(req, res).catch((error: unknown) =>
+      ctx.logger.error({ err: error }, 'proxy middleware failed'),
+    );
   // An upgraded socket leaves the pool for good, so WebSockets get their own connections.
   const wsProxy = createProxyMiddleware({
     ...common,

@@ -8,6 +8,7 @@ import { exchangeOf, failExchange, labelRoute } from './exchange.js';
 import { responseHeadOf } from './forwarded-headers.js';
 import { relayResponse } from './relay.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
+import { hasRequestBody, mayResend } from './resend.js';
 import { answerFailure, classifyUpstreamError, failure } from './upstream-errors.js';
 import { upgradeFailed } from './websocket.js';
 
@@ -33,9 +34,8 @@ function requestMade(ctx: ProxyContext, proxyReq: ClientRequest, req: IncomingMe
   if (ex.closed) return void proxyReq.destroy();
   ex.proxyReq = proxyReq;
   // Most requests have no body; a data listener on those would only cost a resume per request.
-  const length = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
-  if ((length !== undefined && length !== '0') || chunked) {
+  if (hasRequestBody(req)) {
     req.on('data', (chunk: Buffer) => {
       ex.requestBytes += chunk.length;
     });
@@ -105,6 +105,15 @@ function upstreamError(
       failExchange(ex, failure('upstream_reset'), ctx.metrics);
       res.destroy();
       return;
+    }
+    if (!ex.failure && mayResend(ex, req, error)) {
+      ex.resent = true;
+      ctx.metrics.upstreamResent();
+      ctx.logger.debug(
+        { request_id: ex.requestId, code: error.code },
+        'pooled connection closed by the backend; sent again',
+      );
+      return void ctx.resend(req, res);
     }
     failExchange(ex, f, ctx.metrics);
     answerFailure(res, f, ex.requestId, ctx.traffic.draining || ex.clientWantsClose);

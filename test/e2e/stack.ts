@@ -107,7 +107,8 @@ export class Stack {
     });
     const proc: Proc = { name, child, output: '' };
     const keep = (c: Buffer) => {
-      proc.output = (proc.output + c.toString()).slice(-20_000);
+      // Enough for an access log line of every request a test sends.
+      proc.output = (proc.output + c.toString()).slice(-4_000_000);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
