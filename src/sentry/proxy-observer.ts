@@ -130,7 +130,7 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
       if (failureType !== undefined || (ex.backendStatus !== undefined && ex.backendStatus >= 500)) {
         captureExchange(context, req, ex, outcome, failureType, state);
       }
-      state?.span?.end(outcome.status);
+      state?.span?.end(outcome.status, outcome.route);
     },
   };
 

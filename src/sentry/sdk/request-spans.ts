@@ -64,19 +64,20 @@ export class RequestSpans {
     const start = nowSeconds();
     return {
       spanId,
-      end: (status) => {
+      end: (status, route) => {
+        const renamed = route !== undefined && route !== attributes['http.route'];
         const envelope = spanEnvelope(
           {
             traceId: decision.traceId,
             spanId,
             parentSpanId: decision.parentSpanId,
-            name,
+            name: renamed ? `${name.slice(0, name.indexOf(' '))} ${route}` : name,
             start,
             end: nowSeconds(),
             sampleRate: decision.sampleRate,
             httpStatus: status,
             statusMessage: status === undefined ? undefined : getSpanStatusFromHttpCode(status).message,
-            attributes,
+            attributes: renamed ? { ...attributes, 'http.route': route } : attributes,
           },
           dsc,
           this.identity,

@@ -20,8 +20,12 @@ import {
 /** A sampled request's span, the root of the sidecar's part of the trace. */
 export interface RequestSpan {
   readonly spanId: string;
-  /** Ends the span and sends it; `status` sets its HTTP status and, from 400, its error status. */
-  end(status: number | undefined): void;
+  /**
+   * Ends the span and sends it; `status` sets its HTTP status and, from 400, its error status.
+   * `route` is the request's final `http_route` label, which names the span when it is not the
+   * template known at the start (`__not_found__` for a scan, `{param}` after a fold).
+   */
+  end(status: number | undefined, route?: string): void;
 }
 
 /** The trace an error event belongs to. */

@@ -152,6 +152,18 @@ describe('Sentry enabled', () => {
     expect(span.attributes['sentry.op']?.value).toBe('http.server');
   });
 
+  it("names the span by the request's final label, not the template known at its start", async () => {
+    // A scanner's path: the learned template at the start is the path itself, the label once
+    // the backend has answered 404 is __not_found__, as in the metrics.
+    const r = await get('/wp-login.php');
+    expect(r.status).toBe(404);
+    const spanId = String(r.seen?.['sentry-trace']).split('-')[1];
+    expect(String(r.seen?.baggage)).toContain('sentry-transaction=GET%20%2Fwp-login.php');
+    const span = await sink.waitFor((envs) => spansIn(envs).find((s) => s.span_id === spanId));
+    expect(span.name).toBe('GET __not_found__');
+    expect(span.attributes['http.route']?.value).toBe('__not_found__');
+  });
+
   it('puts the trace id of a traced request as an exemplar on its duration observation', async () => {
     const r = await get('/api/items/8');
     const traceId = String(r.seen?.['sentry-trace']).split('-')[0];
