@@ -18,7 +18,6 @@ export const DEFAULTS = Object.freeze({
   upstreamMaxSockets: 256,
   /** Below uvicorn's and gunicorn's 5 s keep-alive, so the sidecar never reuses a socket the backend is closing. */
   upstreamIdleTimeoutMs: 4_000,
-  upstreamHealthPath: '/health',
   upstreamHealthIntervalMs: 5_000,
   /** nginx answers 414 to a request line over one of its 8 KiB header buffers (large_client_header_buffers). */
   maxUrlBytes: 8_192,
@@ -53,7 +52,11 @@ export interface Config {
     readonly connectTimeoutMs: number;
     readonly maxSockets: number;
     readonly idleTimeoutMs: number;
-    readonly healthPath: string;
+    /**
+     * Path probed for readiness, answered 2xx or 3xx when the backend is up; undefined probes
+     * UPSTREAM_URL itself, where any answer below 500 means up.
+     */
+    readonly healthPath: string | undefined;
     readonly healthIntervalMs: number;
   };
   readonly admin: {
@@ -101,8 +104,9 @@ export function loadConfig(env: Env = process.env): Config {
   const r = new EnvReader(env);
 
   const upstreamUrl = r.url('UPSTREAM_URL', ['http', 'https'], true);
-  const healthPath = r.string('UPSTREAM_HEALTH_PATH', DEFAULTS.upstreamHealthPath);
-  if (!healthPath.startsWith('/')) r.problem('UPSTREAM_HEALTH_PATH', healthPath, 'must start with /');
+  const healthPath = r.optionalString('UPSTREAM_HEALTH_PATH');
+  if (healthPath !== undefined && !healthPath.startsWith('/'))
+    r.problem('UPSTREAM_HEALTH_PATH', healthPath, `must start with /; did you mean /${healthPath}?`);
 
   let trustProxy: TrustProxy = compileTrust(DEFAULTS.trustProxy);
   const trustRaw = r.raw('TRUST_PROXY');

@@ -5,7 +5,7 @@ export const UPSTREAM_HEALTH_METRICS = declareMetrics({
   up: {
     name: 'sidecar_upstream_up',
     type: 'gauge',
-    help: 'Whether the backend answered its health probe (UPSTREAM_HEALTH_PATH) with 2xx or 3xx the last time it was probed.',
+    help: 'Whether the last health probe found the backend up: UPSTREAM_HEALTH_PATH answered 2xx or 3xx, or, without it, UPSTREAM_URL answered below 500.',
     labelNames: [],
   },
 });

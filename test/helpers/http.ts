@@ -59,10 +59,10 @@ export interface ListeningBackend {
   close(): Promise<void>;
 }
 
-/** Listens with `handler` on port 0 of 127.0.0.1. */
-export async function listenOnLoopback(handler: http.RequestListener): Promise<ListeningBackend> {
+/** Listens with `handler` on 127.0.0.1, on port 0 unless told which. */
+export async function listenOnLoopback(handler: http.RequestListener, port = 0): Promise<ListeningBackend> {
   const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>

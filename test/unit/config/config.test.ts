@@ -7,7 +7,8 @@ describe('loadConfig', () => {
     expect(config.proxy.port).toBe(8080);
     expect(config.admin.port).toBe(9464);
     expect(config.upstream.timeoutMs).toBe(DEFAULTS.upstreamTimeoutMs);
-    expect(config.upstream.healthPath).toBe('/health');
+    // No health path: the backend is ready when UPSTREAM_URL answers anything below 500.
+    expect(config.upstream.healthPath).toBeUndefined();
     expect(config.routes.maxRoutes).toBe(200);
     expect(config.routes.idleEvictMs).toBe(600_000);
     expect(config.accessLog).toBe(false);
