@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/config.js';
+import { ListenError } from './listen-error.js';
 import { createLogger } from './log/logger.js';
 import { createSidecar } from './sidecar.js';
 
@@ -33,14 +34,23 @@ async function main(): Promise<void> {
     throw error;
   }
   if (checkOnly) {
+    for (const warning of config.warnings)
+      process.stdout.write(`observability-sidecar: warning: ${warning}\n`);
     process.stdout.write(
       `observability-sidecar: configuration is valid: proxy ${config.proxy.host}:${config.proxy.port} → ${config.upstream.url.href}, admin ${config.admin.host}:${config.admin.port}\n`,
     );
     return;
   }
   const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
   const sidecar = createSidecar(config, { logger });
-  await sidecar.listen();
+  try {
+    await sidecar.listen();
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+    process.stderr.write(`observability-sidecar: cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -6,6 +6,7 @@ import { registerBuildInfo } from './build-info.js';
 import type { Config } from './config/config.js';
 import { HttpMetrics } from './http-metrics/http-metrics.js';
 import { createIngest } from './ingest/index.js';
+import { ListenError } from './listen-error.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
@@ -42,11 +43,15 @@ export interface Sidecar {
   close(): Promise<void>;
 }
 
-function listenOn(server: http.Server, port: number, host: string): Promise<number> {
+function listenOn(server: http.Server, port: number, host: string, admin: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(
+        new ListenError(admin ? 'ADMIN_PORT' : 'PORT', port, admin ? 'ADMIN_HOST' : 'HOST', host, error),
+      );
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve((server.address() as AddressInfo).port);
     });
   });
@@ -201,8 +206,8 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     routes,
     async listen() {
       await errorTracking.start();
-      const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host);
-      const adminPort = await listenOn(admin, config.admin.port, config.admin.host);
+      const proxyPort = await listenOn(proxy.server, config.proxy.port, config.proxy.host, false);
+      const adminPort = await listenOn(admin, config.admin.port, config.admin.host, true);
       health.start();
       routing.start();
       system.start();

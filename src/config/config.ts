@@ -1,10 +1,12 @@
 import { type ConfigProblem, type Env, EnvReader } from './env.js';
 import { type IngestConfig, readIngestConfig } from './ingest.js';
 import { type OpenApiConfig, readOpenApiConfig } from './openapi.js';
+import { isOwnHost, portOf } from './own-address.js';
 import { type RoutesConfig, readRoutesConfig } from './routes.js';
 import { readSentryConfig, type SentryConfig } from './sentry.js';
 import { readSystemConfig, type SystemConfig } from './system.js';
 import { compileTrust, type TrustProxy } from './trust-proxy.js';
+import { unknownSettings } from './unknown-settings.js';
 
 /** Defaults, documented once in docs/CONFIGURATION.md. */
 export const DEFAULTS = Object.freeze({
@@ -69,8 +71,10 @@ export interface Config {
   readonly system: SystemConfig;
   readonly openapi: OpenApiConfig;
   readonly shutdownTimeoutMs: number;
-  readonly logLevel: LogLevel;
   readonly accessLog: boolean;
+  /** Variables that look meant as settings but are not (unknown-settings.ts), for the log and --check-config. */
+  readonly warnings: readonly string[];
+  readonly logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +124,17 @@ export function loadConfig(env: Env = process.env): Config {
 
   const port = r.int('PORT', DEFAULTS.port, 0, 65_535);
   const adminPort = r.int('ADMIN_PORT', DEFAULTS.adminPort, 0, 65_535);
+  if (upstreamUrl !== undefined && isOwnHost(upstreamUrl.hostname)) {
+    const own = portOf(upstreamUrl);
+    const which = own === port ? `PORT=${port}` : own === adminPort ? `ADMIN_PORT=${adminPort}` : undefined;
+    if (which !== undefined) {
+      r.problem(
+        'UPSTREAM_URL',
+        upstreamUrl.href,
+        `is this sidecar's own address (${which}): every request would come back to it. Point it at the backend, e.g. http://127.0.0.1:8000`,
+      );
+    }
+  }
   if (port !== 0 && port === adminPort) {
     r.problem(
       'ADMIN_PORT',
@@ -170,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 600_000),
     logLevel: r.oneOf('LOG_LEVEL', DEFAULTS.logLevel, LOG_LEVELS),
     accessLog: r.bool('ACCESS_LOG', false),
+    warnings: unknownSettings(env, r.names),
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -17,8 +17,12 @@ export class EnvReader {
 
   constructor(private readonly env: Env) {}
 
+  /** Every variable name asked for: the settings, for unknownSettings(). */
+  readonly names = new Set<string>();
+
   /** The raw value, with surrounding whitespace removed; empty counts as unset. */
   raw(name: string): string | undefined {
+    this.names.add(name);
     const value = this.env[name]?.trim();
     return value === '' ? undefined : value;
   }
@@ -96,17 +100,32 @@ export class EnvReader {
       if (required) this.problem(name, value, `is required (a ${protocols.join(' or ')} URL)`);
       return undefined;
     }
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      this.problem(name, value, `must be an absolute ${protocols.join(' or ')} URL`);
+    const why = urlProblem(value, protocols);
+    if (why !== undefined) {
+      this.problem(name, value, why);
       return undefined;
     }
-    if (!protocols.includes(parsed.protocol.slice(0, -1))) {
-      this.problem(name, value, `must use ${protocols.join(' or ')}`);
-      return undefined;
-    }
-    return parsed;
+    return new URL(value);
   }
+}
+
+/**
+ * What is wrong with a URL setting, with the likely fix: the mistakes people make are a missing
+ * scheme (`localhost:8001`, which URL parsing reads as the scheme `localhost:`), a port out of
+ * range, and another scheme.
+ */
+function urlProblem(value: string, protocols: readonly string[]): string | undefined {
+  const allowed = protocols.join(' or ');
+  const schemeless = !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+  const port = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\[[^\]]*\]|[^/:?#]*):(\d+)/i.exec(value)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535))
+    return `port ${port} is out of range (1 to 65535)`;
+  if (schemeless) {
+    const guess = `${protocols[0]}://${value.replace(/^\/+/, '')}`;
+    return URL.canParse(guess) ? `no scheme; did you mean ${guess}?` : `must be an absolute ${allowed} URL`;
+  }
+  if (!URL.canParse(value)) return `must be an absolute ${allowed} URL`;
+  const scheme = new URL(value).protocol.slice(0, -1);
+  if (!protocols.includes(scheme)) return `must use ${allowed}, not ${scheme}`;
+  return undefined;
 }

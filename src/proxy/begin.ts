@@ -15,6 +15,7 @@ export function beginExchange(ctx: ProxyContext, req: IncomingMessage, upgrade: 
   req.headers[REQUEST_ID_HEADER] = ex.requestId;
   applyForwardedHeaders(req, ctx.config.proxy.trustProxy);
   removeHopByHop(req.headers, upgrade);
+  ctx.via.add(req.headers);
   // The sidecar already answered `100 Continue` to the client; the backend gets the body at once.
   delete req.headers.expect;
   ctx.observers.forwarding(req, ex);

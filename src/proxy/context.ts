@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { PortTraffic } from './drain.js';
 import type { ObserverHooks } from './observers.js';
 import type { RouteResolver } from './route-resolver.js';
+import type { ViaMark } from './via.js';
 
 /** What every part of the proxy port shares, made once by createProxyPort(). */
 export interface ProxyContext {
@@ -14,6 +15,7 @@ export interface ProxyContext {
   readonly logger: Logger;
   readonly observers: ObserverHooks;
   readonly traffic: PortTraffic;
+  readonly via: ViaMark;
   /** Hands a request to http-proxy-middleware once more (resend.ts decides when). */
   resend: (req: IncomingMessage, res: ServerResponse) => void;
 }

@@ -11,6 +11,7 @@ import { type ExchangeObserver, ObserverHooks } from './observers.js';
 import { requestHandler } from './requests.js';
 import type { RouteResolver } from './route-resolver.js';
 import { upstreamEvents } from './upstream-events.js';
+import { ViaMark } from './via.js';
 import { upgradeHandler, upgradeRequestMade } from './websocket.js';
 
 export type { Exchange } from './exchange.js';
@@ -53,6 +54,7 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
     logger: deps.logger,
     observers: new ObserverHooks(deps.observers ?? [], deps.logger),
     traffic: new PortTraffic(),
+    via: new ViaMark(),
     resend: () => {},
   };
 
@@ -81,6 +83,10 @@ export function createProxyPort(deps: ProxyDeps): ProxyPort {
   });
 
   const server = http.createServer(serverOptions(config.proxy), requestHandler(ctx, webProxy));
+  server.on('listening', () => {
+    const address = server.address();
+    if (address !== null && typeof address === 'object') ctx.via.listening(address.port);
+  });
   server.on('upgrade', upgradeHandler(ctx, wsProxy));
   server.on('clientError', clientErrorHandler(ctx));
   server.on('connect', connectHandler(ctx));

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorBody, rawErrorResponse, sendError } from '../http/error-response.js';
+import type { ViaMark } from './via.js';
 
 /**
  * The catalog of requests the proxy port refuses before anything reaches the backend: heads that
@@ -42,6 +43,12 @@ const REJECTIONS = {
     code: 'REQUEST_HEADER_TOO_LARGE',
     message: 'The request head is larger than 16 KiB.',
   },
+  loop_detected: {
+    status: 508,
+    code: 'LOOP_DETECTED',
+    message:
+      'The request has already passed through this sidecar (its Via header says so): UPSTREAM_URL, or a proxy behind it, leads back here. Point UPSTREAM_URL at the backend.',
+  },
 } as const satisfies Record<string, Omit<Rejection, 'errorType'>>;
 
 export type RejectionType = keyof typeof REJECTIONS;
@@ -52,8 +59,9 @@ export function rejection(errorType: RejectionType): Rejection {
 }
 
 /** A request the proxy port answers itself instead of forwarding it, if any. */
-export function refusalOf(req: IncomingMessage, maxUrlBytes: number): Rejection | undefined {
+export function refusalOf(req: IncomingMessage, maxUrlBytes: number, via: ViaMark): Rejection | undefined {
   if (req.url!.length > maxUrlBytes) return rejection('uri_too_long');
+  if (via.carriedBy(req.headers.via)) return rejection('loop_detected');
   // RFC 9112 §3.2 (Node's own check for this answers without a body and goes uncounted).
   if (req.headers.host === undefined && req.httpVersionMinor === 1) return rejection('bad_request');
   // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty (Node reads it as chunked).

@@ -18,7 +18,7 @@ export function requestHandler(
   // Made once: an arrow function in the call below would be one more closure per request.
   const middlewareFailed = (error: unknown) => ctx.logger.error({ err: error }, 'proxy middleware failed');
   return (req, res) => {
-    const refused = refusalOf(req, ctx.config.proxy.maxUrlBytes);
+    const refused = refusalOf(req, ctx.config.proxy.maxUrlBytes, ctx.via);
     if (refused) {
       ctx.metrics.requestRejected(refused.status, refused.errorType);
       return sendRejection(res, refused);

@@ -19,7 +19,7 @@ export function upgradeHandler(
   wsProxy: RequestHandler,
 ): (req: IncomingMessage, socket: Socket, head: Buffer) => void {
   return (req, socket, head) => {
-    const refused = refusalOf(req, ctx.config.proxy.maxUrlBytes);
+    const refused = refusalOf(req, ctx.config.proxy.maxUrlBytes, ctx.via);
     if (refused) {
       ctx.metrics.requestRejected(refused.status, refused.errorType);
       return void socket.end(rawRejection(refused));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,75 @@ describe('start-up configuration errors', () => {
     expect(stderr).toContain('PORT="eighty": must be an integer from 0 to 65535');
     expect(stderr).toContain('UPSTREAM_TIMEOUT_MS="0": must be an integer from 1');
     expect(stderr).toContain('ACCESS_LOG="sometimes": must be true or false');
+  });
+});
+
+describe('start-up errors that name the setting', () => {
+  it('says which setting chose a port already in use, and exits 1 without a stack trace', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await run({
+        UPSTREAM_URL: 'http://backend:8000',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ADMIN_PORT: '0',
+      });
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `observability-sidecar: cannot start: PORT=${port}: address already in use: another process listens on 127.0.0.1:${port}; stop it or choose another PORT\n`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('names a HOST that is not an address of this machine', async () => {
+    const { code, stderr } = await run({
+      UPSTREAM_URL: 'http://backend:8000',
+      PORT: '0',
+      ADMIN_PORT: '0',
+      HOST: '192.0.2.1',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('PORT=0: HOST=192.0.2.1 is not an address of this machine');
+    expect(stderr).not.toContain('    at ');
+  });
+
+  it('suggests the fix for a URL without a scheme or with a port out of range', async () => {
+    const noScheme = await run({ UPSTREAM_URL: 'localhost:8001' });
+    expect(noScheme.code).toBe(2);
+    expect(noScheme.stderr).toContain(
+      'UPSTREAM_URL="localhost:8001": no scheme; did you mean http://localhost:8001?',
+    );
+    const badPort = await run({ UPSTREAM_URL: 'http://backend:99999' });
+    expect(badPort.stderr).toContain(
+      'UPSTREAM_URL="http://backend:99999": port 99999 is out of range (1 to 65535)',
+    );
+  });
+
+  it('refuses an UPSTREAM_URL that is its own address', async () => {
+    const { code, stderr } = await run({ UPSTREAM_URL: 'http://localhost:8080', PORT: '8080' });
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'UPSTREAM_URL="http://localhost:8080/": is this sidecar\'s own address (PORT=8080): every request would come back to it',
+    );
+  });
+
+  it('warns of a variable that looks meant as a setting, in --check-config and at start', async () => {
+    const env = {
+      UPSTREAM_URL: 'http://backend:8000',
+      UPSTREM_TIMEOUT_MS: '5000',
+      OPENAPI_REFRESH: '60',
+      HOME: '/root',
+    };
+    const { code, stdout } = await run(env, ['--check-config']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n').filter((l) => l.includes('warning'))).toEqual([
+      'observability-sidecar: warning: OPENAPI_REFRESH is not a setting and is ignored; did you mean OPENAPI_REFRESH_S?',
+      'observability-sidecar: warning: UPSTREM_TIMEOUT_MS is not a setting and is ignored; did you mean UPSTREAM_TIMEOUT_MS?',
+    ]);
   });
 });
 

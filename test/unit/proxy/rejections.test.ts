@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { rawRejection, refusalOf, rejection, rejectionOfParserError } from '../../../src/proxy/rejections.js';
+import { ViaMark } from '../../../src/proxy/via.js';
 
 const parserError = (code: string, rawPacket?: string) =>
   Object.assign(new Error(code), {
@@ -44,23 +46,41 @@ describe('rejectionOfParserError', () => {
 });
 
 describe('refusalOf', () => {
+  const via = new ViaMark();
+  via.listening(8080);
   const request = (url: string, headers: Record<string, string>, httpVersionMinor = 1) =>
     ({ url, headers, httpVersionMinor }) as unknown as IncomingMessage;
 
   it('forwards a plain request', () => {
-    expect(refusalOf(request('/a', { host: 'x' }), 8192)).toBeUndefined();
+    expect(refusalOf(request('/a', { host: 'x' }), 8192, via)).toBeUndefined();
     // HTTP/1.0 has no Host requirement.
-    expect(refusalOf(request('/a', {}, 0), 8192)).toBeUndefined();
+    expect(refusalOf(request('/a', {}, 0), 8192, via)).toBeUndefined();
   });
 
   it('refuses a target longer than MAX_URL_BYTES with 414', () => {
-    expect(refusalOf(request(`/${'a'.repeat(100)}`, { host: 'x' }), 100)?.errorType).toBe('uri_too_long');
-    expect(refusalOf(request(`/${'a'.repeat(99)}`, { host: 'x' }), 100)).toBeUndefined();
+    expect(refusalOf(request(`/${'a'.repeat(100)}`, { host: 'x' }), 100, via)?.errorType).toBe(
+      'uri_too_long',
+    );
+    expect(refusalOf(request(`/${'a'.repeat(99)}`, { host: 'x' }), 100, via)).toBeUndefined();
+  });
+
+  it('refuses a request that already carries its own Via mark with 508', () => {
+    const own = `1.1 ${os.hostname()}:8080`;
+    expect(refusalOf(request('/a', { host: 'x', via: own }), 8192, via)?.status).toBe(508);
+    expect(
+      refusalOf(request('/a', { host: 'x', via: `1.1 nginx, ${own} (sidecar)` }), 8192, via)?.errorType,
+    ).toBe('loop_detected');
+    expect(
+      refusalOf(request('/a', { host: 'x', via: `1.1 ${os.hostname()}:8081` }), 8192, via),
+    ).toBeUndefined();
+    expect(
+      refusalOf(request('/a', { host: 'x', via: '1.0 fred, 1.1 p.example.net' }), 8192, via),
+    ).toBeUndefined();
   });
 
   it('refuses HTTP/1.1 without Host, and HTTP/1.0 with Transfer-Encoding (RFC 9112), with 400', () => {
-    expect(refusalOf(request('/a', {}), 8192)?.status).toBe(400);
-    expect(refusalOf(request('/a', { 'transfer-encoding': 'chunked' }, 0), 8192)?.errorType).toBe(
+    expect(refusalOf(request('/a', {}), 8192, via)?.status).toBe(400);
+    expect(refusalOf(request('/a', { 'transfer-encoding': 'chunked' }, 0), 8192, via)?.errorType).toBe(
       'bad_request',
     );
   });
