@@ -94,8 +94,13 @@ export class HttpMetrics {
     this.activeRequests.child([method]).inc();
   }
 
-  requestFinished(r: FinishedRequest): void {
-    this.activeRequests.child([r.method]).dec();
+  /**
+   * A request at its end. A stream (server-sent events, WebSocket) left the in-flight gauge when
+   * it began (streamStarted) and is counted here at its end with its whole duration, as in-app
+   * instrumentation counts it, so that request rates and error ratios include it.
+   */
+  requestFinished(r: FinishedRequest, stream = false): void {
+    if (!stream) this.activeRequests.child([r.method]).dec();
     this.requestDuration
       .child([r.method, r.route, String(r.status), r.errorType])
       .observe(r.durationSeconds, r.exemplar);

@@ -18,7 +18,7 @@ export const HTTP_METRICS = declareMetrics({
     name: 'http_server_request_duration_seconds',
     type: 'histogram',
     unit: 'seconds',
-    help: 'Duration of proxied HTTP requests, from the first byte received to the last byte sent.',
+    help: 'Duration of proxied HTTP requests, from the first byte received to the last byte sent; streams (SSE, WebSocket) at their end, with their whole lifetime.',
     labelNames: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'],
     buckets: HTTP_DURATION_BUCKETS,
   },

@@ -28,20 +28,8 @@ export function finishRequest(
   const outcome = outcomeOf(ex, res, route, (performance.now() - ex.startedAt) / 1000);
   // A broken body noticed only now is an upstream failure not counted yet.
   if (outcome.errorType === 'upstream_reset' && !ex.failure) metrics.upstreamFailed(outcome.errorType);
-  if (ex.stream) {
-    metrics.streamFinished(route, ex.stream, outcome.errorType, outcome.durationSeconds);
-  } else {
-    metrics.requestFinished({
-      method: ex.method,
-      route,
-      status: outcome.status,
-      errorType: outcome.errorType,
-      durationSeconds: outcome.durationSeconds,
-      requestBytes: ex.requestBytes,
-      responseBytes: ex.responseBytes,
-      exemplar: ctx.observers.exemplar(ex),
-    });
-  }
+  if (ex.stream) metrics.streamFinished(route, ex.stream, outcome.errorType, outcome.durationSeconds);
+  record(ctx, ex, outcome);
   ctx.observers.finished(req, ex, outcome);
   if (ctx.config.accessLog) logAccess(ctx, req, ex, outcome);
   ctx.traffic.leave();
@@ -53,8 +41,26 @@ export function finishUpgrade(ctx: ProxyContext, req: IncomingMessage, ex: Excha
   const route = labelRoute(ex, ctx.routes);
   const outcome = outcomeOf(ex, upgradeAnswerOf(ex), route, (performance.now() - ex.startedAt) / 1000);
   ctx.metrics.streamFinished(route, 'websocket', outcome.errorType, outcome.durationSeconds);
+  record(ctx, ex, outcome);
   ctx.observers.finished(req, ex, outcome);
   ctx.traffic.leave();
+}
+
+/** Every exchange once in http_server_request_duration_seconds, streams with their whole duration. */
+function record(ctx: ProxyContext, ex: Exchange, outcome: ExchangeOutcome): void {
+  ctx.metrics.requestFinished(
+    {
+      method: ex.method,
+      route: outcome.route,
+      status: outcome.status,
+      errorType: outcome.errorType,
+      durationSeconds: outcome.durationSeconds,
+      requestBytes: ex.requestBytes,
+      responseBytes: ex.responseBytes,
+      exemplar: ctx.observers.exemplar(ex),
+    },
+    ex.stream !== undefined,
+  );
 }
 
 function logAccess(ctx: ProxyContext, req: IncomingMessage, ex: Exchange, outcome: ExchangeOutcome): void {

@@ -126,12 +126,24 @@ describe('streaming through the sidecar process', () => {
         ? s
         : undefined;
     });
+    // Counted once as a request too, at its end, with its whole duration: rates and error
+    // ratios include streams, as in-app instrumentation's do.
     expect(
-      valueOf(samples, 'http_server_request_duration_seconds_count', { http_route: '/api/sse' }),
-    ).toBeNaN();
+      valueOf(samples, 'http_server_request_duration_seconds_count', {
+        http_route: '/api/sse',
+        http_response_status_code: '200',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(samples, 'http_server_request_duration_seconds_sum', { http_route: '/api/sse' }),
+    ).toBeGreaterThan(1.1);
     expect(
       valueOf(samples, 'http_server_stream_duration_seconds_sum', { http_route: '/api/sse' }),
     ).toBeGreaterThan(1.1);
+    // Time to first byte stays short.
+    expect(
+      valueOf(samples, 'sidecar_upstream_response_headers_duration_seconds_sum', { http_route: '/api/sse' }),
+    ).toBeLessThan(0.5);
   });
 
   it('proxies a WebSocket conversation and records it as a stream', async () => {

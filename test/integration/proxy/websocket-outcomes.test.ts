@@ -62,16 +62,18 @@ describe('WebSocket outcomes against a backend that refuses or fails upgrades', 
     expect(answer).toMatchObject({ kind: 'refused', status: 503 });
     const { samples } = await streamsRecorded(stack, { http_route: '/api/fail', error_type: '503' });
     expect(valueOf(samples, STREAMS, { http_route: '/api/fail', error_type: '' })).toBeNaN();
-    // The HTTP path, for comparison: the same backend answer, the same error_type.
-    await fetch(`${stack.proxyUrl}/api/fail?status=503`).then((r) => r.arrayBuffer());
-    const after = await scrape(stack.adminUrl);
-    expect(
-      valueOf(after, 'http_server_request_duration_seconds_count', {
+    // Every request, streams included, is counted once in the request histogram too.
+    const requests = async () =>
+      valueOf(await scrape(stack.adminUrl), 'http_server_request_duration_seconds_count', {
         http_route: '/api/fail',
         http_response_status_code: '503',
         error_type: '503',
-      }),
-    ).toBe(1);
+      });
+    expect(await requests()).toBe(1);
+    // The HTTP path, for comparison: the same backend answer, the same error_type.
+    await fetch(`${stack.proxyUrl}/api/fail?status=503`).then((r) => r.arrayBuffer());
+    expect(await requests()).toBe(2);
+    const after = await scrape(stack.adminUrl);
     expect(upstreamErrors(after)).toBe(0);
   });
 
