@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { sendError } from '../http/error-response.js';
+import { drainRequestBody } from '../http/linger.js';
 import type { Logger } from '../log/logger.js';
 import type { IngestAuth } from './auth.js';
 import { IngestError, REQUEST_ERRORS } from './errors.js';
@@ -31,8 +32,10 @@ function sendIngestError(
   message: string,
   details?: object,
 ): void {
-  // The rest of an oversized body is not worth reading: close the connection after answering.
+  // A 413 comes before the body is all in: the connection closes after the answer, once the rest
+  // is read and discarded, so that the client, still sending, can read the answer.
   sendError(res, status, { error: code, code, message, details }, code === 'body_too_large');
+  if (code === 'body_too_large') drainRequestBody(res.req);
 }
 
 /** POST /v1/events and GET /v1/events/schema, mounted on the admin port. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { lingeringClose } from '../http/linger.js';
 import type { ProxyContext } from './context.js';
 import { exchangeOf } from './exchange.js';
 import { rawRejection, rejection, rejectionOfParserError, sendRejection } from './rejections.js';
@@ -34,7 +35,7 @@ export function clientErrorHandler(
       return;
     }
     ctx.metrics.requestRejected(r.status, r.errorType);
-    socket.end(rawRejection(r));
+    lingeringClose(socket, rawRejection(r));
   };
 }
 

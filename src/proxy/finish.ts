@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { drainRequestBody } from '../http/linger.js';
 import type { ProxyContext } from './context.js';
 import { clearDeadline } from './deadlines.js';
 import { type Exchange, labelRoute } from './exchange.js';
@@ -22,8 +23,12 @@ export function finishRequest(
   ex.closed = true;
   clearDeadline(ex);
   // Answered before its body was all read (a refusal, a timeout): the backend request is
-  // abandoned rather than left waiting for the rest of a body that will never come.
-  if (!req.complete && ex.backendStatus === undefined) ex.proxyReq?.destroy();
+  // abandoned rather than left waiting for the rest of a body that will never come, and the
+  // rest is read and discarded, so that a client still sending it can read the answer.
+  if (!req.complete && ex.backendStatus === undefined) {
+    ex.proxyReq?.destroy();
+    drainRequestBody(req);
+  }
   const route = labelRoute(ex, ctx.routes);
   const outcome = outcomeOf(ex, res, route, (performance.now() - ex.startedAt) / 1000);
   // A broken body noticed only now is an upstream failure not counted yet.

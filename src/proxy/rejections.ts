@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorBody, rawErrorResponse, sendError } from '../http/error-response.js';
+import { drainRequestBody } from '../http/linger.js';
 import type { ViaMark } from './via.js';
 
 /**
@@ -108,7 +109,17 @@ export function rawRejection(r: Rejection, requestId?: string): string {
   return rawErrorResponse(r.status, bodyOf(r, requestId));
 }
 
-/** Answers `res` with the rejection and closes the connection after it. */
-export function sendRejection(res: ServerResponse, r: Rejection, requestId?: string): void {
+/**
+ * Answers a refused request and closes its connection after it, as nginx does. When its framing
+ * is intact (a target too long, a loop), the rest of its body is read and discarded first, so
+ * that a client still sending it can read the answer.
+ */
+export function sendRejection(
+  res: ServerResponse,
+  r: Rejection,
+  requestId?: string,
+  framingIntact = false,
+): void {
   sendError(res, r.status, bodyOf(r, requestId), true);
+  if (framingIntact) drainRequestBody(res.req);
 }

@@ -21,7 +21,7 @@ export function requestHandler(
     const refused = refusalOf(req, ctx.config.proxy.maxUrlBytes, ctx.via);
     if (refused) {
       ctx.metrics.requestRejected(refused.status, refused.errorType);
-      return sendRejection(res, refused);
+      return sendRejection(res, refused, undefined, refused.errorType !== 'bad_request');
     }
     const ex = beginExchange(ctx, req, false);
     ctx.metrics.requestStarted(ex.method);

@@ -37,6 +37,8 @@ export async function spawnSidecar(env: Record<string, string>): Promise<ChildSi
       ADMIN_PORT: '0',
       // Suites about other things must not see discovery's requests on their backends.
       OPENAPI_URL: 'off',
+      // Nor the probe's, which their filters know by this path.
+      UPSTREAM_HEALTH_PATH: '/health',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

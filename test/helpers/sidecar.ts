@@ -49,6 +49,9 @@ export async function startSidecar(
     HOST: '127.0.0.1',
     ADMIN_HOST: '127.0.0.1',
     UPSTREAM_HEALTH_INTERVAL_MS: '200',
+    // Suites about other things leave the probe's requests out of what their backends saw by
+    // its path; readiness.test.ts unsets it.
+    UPSTREAM_HEALTH_PATH: '/health',
     SHUTDOWN_TIMEOUT_MS: '2000',
     // Suites about other things must not see discovery's requests on their backends; those
     // about route labels turn it on.

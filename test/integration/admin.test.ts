@@ -72,7 +72,7 @@ describe('admin port', () => {
       const r = await request(`${stack.adminUrl}/ready`);
       return r.status === 503 ? r : undefined;
     });
-    expect(json(res).reason).toMatch(/GET \/ failed/);
+    expect(json(res).reason).toMatch(/GET \/health failed/);
     expect((await request(`${stack.adminUrl}/metrics`)).body.toString()).toContain('sidecar_upstream_up 0');
   });
 });

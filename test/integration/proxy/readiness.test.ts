@@ -8,6 +8,9 @@ import { type RunningSidecar, startSidecar } from '../../helpers/sidecar.js';
  * from UPSTREAM_URL means up; with it, that path must answer 2xx or 3xx. The state is logged
  * once known and at each change, with the reason.
  */
+/** No UPSTREAM_HEALTH_PATH (empty is unset), probed often. */
+const UNSET = { UPSTREAM_HEALTH_PATH: '', UPSTREAM_HEALTH_INTERVAL_MS: '100' };
+
 let backend: ListeningBackend | undefined;
 let sidecar: RunningSidecar | undefined;
 
@@ -35,7 +38,7 @@ async function readiness(s: RunningSidecar): Promise<{ status: number; body: Rec
 describe('readiness', () => {
   it('is ready on a 404 from a backend with no health endpoint, and logs why once', async () => {
     backend = await listenOnLoopback(noHealthEndpoint);
-    sidecar = await startSidecar(backend.url, { UPSTREAM_HEALTH_INTERVAL_MS: '100' });
+    sidecar = await startSidecar(backend.url, UNSET);
     await eventually(async () => (await readiness(sidecar!)).status === 200);
     await new Promise((r) => setTimeout(r, 350));
     expect(healthLines(sidecar)).toEqual([
@@ -45,7 +48,7 @@ describe('readiness', () => {
 
   it('is not ready on a 5xx without UPSTREAM_HEALTH_PATH, and says so', async () => {
     backend = await listenOnLoopback((_req, res) => res.writeHead(503).end());
-    sidecar = await startSidecar(backend.url, { UPSTREAM_HEALTH_INTERVAL_MS: '100' });
+    sidecar = await startSidecar(backend.url, UNSET);
     await eventually(() => healthLines(sidecar!).length > 0);
     expect(healthLines(sidecar)).toEqual([
       'warn: backend is down: GET / answered 503 (without UPSTREAM_HEALTH_PATH, any answer below 500 means up)',
@@ -71,7 +74,7 @@ describe('readiness', () => {
     const probe = await listenOnLoopback(noHealthEndpoint);
     const url = probe.url;
     await probe.close();
-    sidecar = await startSidecar(url, { UPSTREAM_HEALTH_INTERVAL_MS: '100' });
+    sidecar = await startSidecar(url, UNSET);
     await eventually(() => healthLines(sidecar!).length > 0);
     expect(healthLines(sidecar)[0]).toMatch(/^warn: backend is down: GET \/ failed: ECONNREFUSED/);
     expect((await readiness(sidecar)).body.reason).toMatch(/GET \/ failed: ECONNREFUSED/);
