@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { portProblems } from './check-ports.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { ListenError } from './listen-error.js';
 import { createLogger } from './log/logger.js';
@@ -7,7 +8,8 @@ import { createSidecar } from './sidecar.js';
 const USAGE = `usage: observability-sidecar [--check-config]
 
 Runs the sidecar, configured by environment variables (docs/CONFIGURATION.md).
-  --check-config  validate the configuration and exit: 0 when valid, 2 with every problem listed
+  --check-config  validate the configuration and exit: 0 when valid, 2 with every problem listed,
+                  1 when a port it would listen on is taken or not permitted
 `;
 
 /** Process entry: arguments, configuration, listening, signals. Everything else is in createSidecar. */
@@ -36,6 +38,13 @@ async function main(): Promise<void> {
   if (checkOnly) {
     for (const warning of config.warnings)
       process.stdout.write(`observability-sidecar: warning: ${warning}\n`);
+    const ports = await portProblems(config);
+    if (ports.length > 0) {
+      process.stderr.write(
+        `observability-sidecar: cannot listen:\n${ports.map((p) => `  - ${p}`).join('\n')}\n`,
+      );
+      process.exit(1);
+    }
     process.stdout.write(
       `observability-sidecar: configuration is valid: proxy ${config.proxy.host}:${config.proxy.port} → ${config.upstream.url.href}, admin ${config.admin.host}:${config.admin.port}\n`,
     );

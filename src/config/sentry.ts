@@ -24,6 +24,12 @@ export interface SentryConfig {
   readonly incomingTraceHeaders: IncomingTracePolicy;
   readonly maxEventsPerMinute: number;
   readonly maxEventsPerFingerprintPerMinute: number;
+  /**
+   * Whether a 5xx the backend answered becomes an event. Off for a backend that reports its own
+   * failures with a Sentry SDK: the sidecar's trace headers link its span to them instead. The
+   * sidecar's own failures (backend unreachable, timeouts, resets) are captured either way.
+   */
+  readonly captureBackend5xx: boolean;
   readonly attachResponseBody: boolean;
   readonly responseBodyMaxBytes: number;
   readonly userIdHeader: string | undefined;
@@ -205,6 +211,7 @@ export function readSentryConfig(r: EnvReader): SentryConfig {
       0,
       1_000_000,
     ),
+    captureBackend5xx: r.bool('SENTRY_CAPTURE_BACKEND_5XX', true),
     attachResponseBody: r.bool('SENTRY_ATTACH_RESPONSE_BODY', false),
     responseBodyMaxBytes: r.int(
       'SENTRY_RESPONSE_BODY_MAX_BYTES',

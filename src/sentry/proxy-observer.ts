@@ -127,7 +127,8 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
     finished(req, ex, outcome) {
       const state = ex.observerState as ExchangeState | undefined;
       const failureType = failureTypeOf(ex, outcome);
-      if (failureType !== undefined || (ex.backendStatus !== undefined && ex.backendStatus >= 500)) {
+      const backend5xx = ex.backendStatus !== undefined && ex.backendStatus >= 500;
+      if (failureType !== undefined || (backend5xx && config.captureBackend5xx)) {
         captureExchange(context, req, ex, outcome, failureType, state);
       }
       state?.span?.end(outcome.status, outcome.route);

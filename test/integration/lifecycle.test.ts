@@ -63,6 +63,27 @@ describe('start-up errors that name the setting', () => {
     }
   });
 
+  it('--check-config reports a port in use as start-up would, and exits 1', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const env = {
+        UPSTREAM_URL: 'http://backend:8000',
+        PORT: '0',
+        ADMIN_PORT: String(port),
+        ADMIN_HOST: '127.0.0.1',
+      };
+      const { code, stderr } = await run(env, ['--check-config']);
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `ADMIN_PORT=${port}: address already in use: another process listens on 127.0.0.1:${port}`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
   it('names a HOST that is not an address of this machine', async () => {
     const { code, stderr } = await run({
       UPSTREAM_URL: 'http://backend:8000',
