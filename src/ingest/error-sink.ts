@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import type { ExceptionInput } from './families/error/exception-schema.js';
 
 /** An application error as the ingest API hands it on, after validation. */
 export interface AppErrorReport {
@@ -11,6 +12,12 @@ export interface AppErrorReport {
   /** When the error happened (Unix seconds), if the application said. */
   readonly timestamp: number | undefined;
   readonly eventId: string | undefined;
+  /** The request it happened in, and its trace, to link it to both. */
+  readonly requestId: string | undefined;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  /** The exception chain with its frames (exception-schema.ts), causes first. */
+  readonly exception: ExceptionInput | undefined;
 }
 
 /**

@@ -42,6 +42,10 @@ function errorReport(event: ValidEvent<'error'>): AppErrorReport {
     context: event.context,
     timestamp: toTimestamp(event.ts),
     eventId: event.event_id,
+    requestId: event.request_id,
+    traceId: event.trace_id,
+    spanId: event.span_id,
+    exception: event.exception,
   };
 }
 

@@ -1,6 +1,11 @@
 import { scrubText, scrubValue } from '../scrub/index.js';
 import { ERROR_LEVELS, type ErrorLevel, type ErrorReport } from './error-report.js';
-import { parseStack } from './stack-frames.js';
+import {
+  type ExceptionEntryInput,
+  type ReportedException,
+  reportedExceptions,
+} from './reported-exception.js';
+import { parseStack, type StackFrame } from './stack-frames.js';
 
 /** An error the backend reported through the ingest API. */
 export interface AppErrorInput {
@@ -17,6 +22,9 @@ export interface AppErrorInput {
   readonly context?: Readonly<Record<string, unknown>> | undefined;
   /** The trace the backend was serving (from the `sentry-trace` or `traceparent` it received). */
   readonly traceId?: string | undefined;
+  readonly spanId?: string | undefined;
+  /** The exception chain with its frames, causes first; preferred to `stack` when both come. */
+  readonly exception?: readonly ExceptionEntryInput[] | undefined;
   readonly requestId?: string | undefined;
   /** When it happened, in seconds since the epoch; default: now. */
   readonly timestamp?: number | undefined;
@@ -50,7 +58,8 @@ export function appErrorReport(input: AppErrorInput): ErrorReport {
   const level = ERROR_LEVELS.includes(input.level as ErrorLevel) ? (input.level as ErrorLevel) : 'error';
   const value = scrubText(String(input.message ?? '').slice(0, MAX_MESSAGE));
   const stack = typeof input.stack === 'string' ? input.stack.slice(0, MAX_STACK) : undefined;
-  const frames = stack ? parseStack(stack) : undefined;
+  const chain = exceptionChain(input, errorType, value, stack);
+  const frames = chain.at(-1)?.frames;
   const top = frames?.findLast((f) => f.in_app) ?? frames?.at(-1);
   const shape = top ? `${top.filename}:${top.function}` : messageShape(value);
   const extra: Record<string, unknown> = {};
@@ -58,7 +67,7 @@ export function appErrorReport(input: AppErrorInput): ErrorReport {
     const context = scrubValue(input.context);
     if (context && typeof context === 'object') Object.assign(extra, context);
   }
-  if (stack && !frames) extra.stack = scrubText(stack);
+  if (stack && !chain.some((e) => e.frames)) extra.stack = scrubText(stack);
   const requestId =
     typeof input.requestId === 'string' ? scrubText(input.requestId.slice(0, 128)) : undefined;
   const eventId = typeof input.eventId === 'string' ? scrubText(input.eventId.slice(0, 128)) : undefined;
@@ -75,7 +84,7 @@ export function appErrorReport(input: AppErrorInput): ErrorReport {
     message: `${errorType}: ${value}`,
     fingerprint: ['app-error', component, errorType, shape],
     tags: { kind: 'app_error', component, error_type: errorType },
-    exception: { type: errorType, value, ...(frames ? { frames } : {}) },
+    exception: chain,
     ...(Object.keys(extra).length > 0 ? { extra } : {}),
     contexts: {
       sidecar: {
@@ -83,11 +92,30 @@ export function appErrorReport(input: AppErrorInput): ErrorReport {
         ...(requestId ? { request_id: requestId } : {}),
         ...(eventId ? { event_id: eventId } : {}),
         ...(traceId ? { trace_id: traceId } : {}),
+        ...(traceId && typeof input.spanId === 'string' && /^[0-9a-f]{16}$/.test(input.spanId)
+          ? { span_id: input.spanId }
+          : {}),
       },
     },
     ...(requestId ? { requestId } : {}),
     ...(timestamp ? { timestamp } : {}),
   };
+}
+
+/**
+ * The exception chain: the client's structured one when it sent one, else one exception with
+ * the frames parsed from the stack text, if any.
+ */
+function exceptionChain(
+  input: AppErrorInput,
+  errorType: string,
+  value: string,
+  stack: string | undefined,
+): ReportedException[] {
+  if (Array.isArray(input.exception) && input.exception.length > 0)
+    return reportedExceptions(input.exception);
+  const frames: StackFrame[] | undefined = stack ? parseStack(stack) : undefined;
+  return [{ type: errorType, value, ...(frames ? { frames } : {}) }];
 }
 
 /** The trace id an app error asked to be linked to, validated. */

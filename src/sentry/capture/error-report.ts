@@ -1,4 +1,4 @@
-import type { StackFrame } from './stack-frames.js';
+import type { ReportedException } from './reported-exception.js';
 
 /**
  * Error reports: everything about one failure that may leave the sidecar, already scrubbed.
@@ -29,7 +29,8 @@ export interface ErrorReport {
   readonly user?: { readonly id: string };
   readonly contexts?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly extra?: Readonly<Record<string, unknown>>;
-  readonly exception?: { readonly type: string; readonly value: string; readonly frames?: StackFrame[] };
+  /** The exception chain, causes first and the raised exception last, as Sentry orders it. */
+  readonly exception?: readonly ReportedException[];
   readonly requestId?: string;
   /** Seconds since the epoch, when the report is about an earlier moment (backend events). */
   readonly timestamp?: number;

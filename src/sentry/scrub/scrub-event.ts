@@ -24,11 +24,14 @@ export function scrubEvent(event: ErrorEvent): ErrorEvent {
   for (const exception of event.exception?.values ?? []) {
     if (exception.value) exception.value = scrubText(exception.value);
     if (exception.type) exception.type = scrubText(exception.type);
+    // Source lines and local variables come only from a backend's own exception reports
+    // (reported-exception.ts), scrubbed there; scrubbed again here like everything else.
     for (const frame of exception.stacktrace?.frames ?? []) {
-      delete frame.vars;
-      delete frame.pre_context;
-      delete frame.context_line;
-      delete frame.post_context;
+      if (frame.vars) frame.vars = scrubValue(frame.vars) as typeof frame.vars;
+      if (frame.context_line) frame.context_line = scrubText(frame.context_line);
+      if (frame.pre_context) frame.pre_context = frame.pre_context.map(scrubText);
+      if (frame.post_context) frame.post_context = frame.post_context.map(scrubText);
+      if (frame.abs_path) frame.abs_path = scrubText(frame.abs_path);
     }
   }
   if (event.request) {

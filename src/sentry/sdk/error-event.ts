@@ -1,4 +1,4 @@
-import { type Event, Scope } from '@sentry/core';
+import { type Event, Scope, type StackFrame as StackFrameEvent } from '@sentry/core';
 import type { ServerRuntimeClient } from '@sentry/core/server';
 import type { ErrorReport } from '../capture/index.js';
 import type { EventTrace } from '../tracing/index.js';
@@ -12,16 +12,13 @@ function toEvent(report: ErrorReport): Event {
   };
   if (report.exception) {
     event.exception = {
-      values: [
-        {
-          type: report.exception.type,
-          value: report.exception.value,
-          mechanism: { type: 'sidecar.ingest', handled: true },
-          ...(report.exception.frames
-            ? { stacktrace: { frames: report.exception.frames.map((f) => ({ ...f })) } }
-            : {}),
-        },
-      ],
+      values: report.exception.map((e) => ({
+        type: e.type,
+        value: e.value,
+        ...(e.module ? { module: e.module } : {}),
+        mechanism: { type: 'sidecar.ingest', handled: true },
+        ...(e.frames ? { stacktrace: { frames: structuredClone(e.frames) as StackFrameEvent[] } } : {}),
+      })),
     };
   } else {
     event.message = report.message;

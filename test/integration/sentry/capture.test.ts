@@ -285,6 +285,56 @@ describe('Sentry enabled', () => {
     expect(event.contexts?.trace?.trace_id).toBe(traceId);
   });
 
+  it("sends an error event's exception chain posted to the ingest API, frames, lines and scrubbed variables", async () => {
+    const res = await fetch(`${stack.adminUrl}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'error',
+        message: 'charge failed',
+        error_type: 'PaymentError',
+        request_id: 'req-app-chain',
+        trace_id: 'f'.repeat(32),
+        span_id: 'a'.repeat(16),
+        exception: [
+          { type: 'ConnectionError', value: 'refused' },
+          {
+            type: 'PaymentError',
+            value: 'charge failed for jane@example.com',
+            stacktrace: {
+              frames: [
+                {
+                  filename: 'app/payments.py',
+                  function: 'charge',
+                  lineno: 42,
+                  in_app: true,
+                  context_line: 'raise PaymentError(msg)',
+                  vars: { token: "'sk_live_abc'", amount: '12' },
+                },
+              ],
+            },
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const event = await eventFor('req-app-chain');
+    const values = event.exception?.values as Array<{
+      type: string;
+      value: string;
+      stacktrace?: {
+        frames: Array<{ function: string; context_line?: string; vars?: Record<string, unknown> }>;
+      };
+    }>;
+    expect(values.map((v) => v.type)).toEqual(['ConnectionError', 'PaymentError']);
+    expect(values[1]!.value).not.toContain('jane@example.com');
+    const frame = values[1]!.stacktrace!.frames[0]!;
+    expect(frame).toMatchObject({ function: 'charge', context_line: 'raise PaymentError(msg)' });
+    expect(frame.vars).toMatchObject({ amount: '12' });
+    expect(JSON.stringify(frame.vars)).not.toContain('sk_live_abc');
+    expect(event.contexts?.trace?.trace_id).toBe('f'.repeat(32));
+  });
+
   it('lists recent errors at GET /errors with their Sentry event ids, newest first', async () => {
     type Listing = {
       sentry: { enabled: boolean; environment: string };
