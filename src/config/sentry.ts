@@ -30,6 +30,12 @@ export interface SentryConfig {
    * sidecar's own failures (backend unreachable, timeouts, resets) are captured either way.
    */
   readonly captureBackend5xx: boolean;
+  /**
+   * How long a backend 5xx and the backend's error event for the same request wait for each
+   * other to be sent as one event (capture/error-linker.ts); 0 sends each at once.
+   */
+  readonly errorLinkWindowMs: number;
+  readonly errorLinkMaxPending: number;
   readonly attachResponseBody: boolean;
   readonly responseBodyMaxBytes: number;
   readonly userIdHeader: string | undefined;
@@ -212,6 +218,8 @@ export function readSentryConfig(r: EnvReader): SentryConfig {
       1_000_000,
     ),
     captureBackend5xx: r.bool('SENTRY_CAPTURE_BACKEND_5XX', true),
+    errorLinkWindowMs: r.int('ERROR_LINK_WINDOW_MS', 2_000, 0, 60_000),
+    errorLinkMaxPending: r.int('ERROR_LINK_MAX_PENDING', 10_000, 1, 1_000_000),
     attachResponseBody: r.bool('SENTRY_ATTACH_RESPONSE_BODY', false),
     responseBodyMaxBytes: r.int(
       'SENTRY_RESPONSE_BODY_MAX_BYTES',

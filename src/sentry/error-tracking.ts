@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import {
   createErrorsRouter,
   ErrorCapture,
+  ErrorLinker,
   type ErrorReporter,
   RateLimiter,
   RecentErrors,
@@ -89,14 +90,15 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
     ...(deps.now ? { now: deps.now } : {}),
   });
   const capture = new ErrorCapture({ sentryEnabled: enabled, limiter, recent, metrics, logger });
+  const linker = new ErrorLinker(capture, metrics, config.errorLinkWindowMs, config.errorLinkMaxPending);
   const upstream = deps.upstream.host;
-  const observer = createProxyObserver({ config, upstream, capture });
+  const observer = createProxyObserver({ config, upstream, capture, linker });
   const router = createErrorsRouter({ recent, sentryEnabled: enabled, environment: config.environment });
   let sdk: SdkAdapter | undefined;
 
   return {
     enabled,
-    reporter: capture,
+    reporter: { sentryEnabled: enabled, captureAppError: (input) => linker.appError(input) },
     observer,
     router,
     async start() {
@@ -123,6 +125,8 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
       logStarted(logger, config, dsn, sdk.identity.release);
     },
     async close(timeoutMs) {
+      // Whatever waits for its other half is sent now, unlinked, before Sentry is flushed.
+      linker.flush();
       const running = sdk;
       if (running === undefined) return;
       sdk = undefined;

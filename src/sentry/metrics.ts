@@ -34,6 +34,12 @@ export const SENTRY_METRICS = declareMetrics({
     help: 'Spans of sampled requests that did not reach Sentry, by why (the outcomes of sidecar_sentry_events_total).',
     labelNames: ['outcome'],
   },
+  errorLinks: {
+    name: 'sidecar_error_links_total',
+    type: 'counter',
+    help: 'Backend 5xx answers and backend error events, by whether they were sent as one event (linked), alone, or early because too many waited (evicted).',
+    labelNames: ['outcome'],
+  },
 });
 
 /**
@@ -68,11 +74,22 @@ function outcomeCounter(
   return counter;
 }
 
+/**
+ * - `linked`: a backend 5xx and the backend's own error event for that request, sent as one event (capture/error-linker.ts).
+ * - `response_alone`: a backend 5xx for which no error event came within the window.
+ * - `app_error_alone`: an error event whose request did not fail (a handled exception) or was not
+ *   seen within the window.
+ * - `evicted`: sent before its window ended because ERROR_LINK_MAX_PENDING were waiting.
+ */
+export const LINK_OUTCOMES = ['linked', 'response_alone', 'app_error_alone', 'evicted'] as const;
+export type LinkOutcome = (typeof LINK_OUTCOMES)[number];
+
 export class SentryMetrics {
   private readonly events: Counter<'outcome'>;
   private readonly inFlight: Gauge;
   private readonly unreachableGauge: Gauge;
   private readonly spansDropped: Counter<'outcome'>;
+  private readonly errorLinks: Counter<'outcome'>;
 
   constructor(registry: Registry, enabled: boolean) {
     this.events = outcomeCounter(registry, SENTRY_METRICS.events, SENTRY_EVENT_OUTCOMES);
@@ -81,6 +98,12 @@ export class SentryMetrics {
     this.unreachableGauge = promGauge(registry, SENTRY_METRICS.unreachable);
     this.unreachableGauge.set(0);
     this.spansDropped = outcomeCounter(registry, SENTRY_METRICS.spansDropped, SPAN_DROP_OUTCOMES);
+    this.errorLinks = outcomeCounter(registry, SENTRY_METRICS.errorLinks, LINK_OUTCOMES);
+  }
+
+  /** How a backend 5xx or error event was sent (capture/error-linker.ts). */
+  errorLinked(outcome: LinkOutcome): void {
+    this.errorLinks.inc({ outcome });
   }
 
   spanDropped(outcome: SentryEventOutcome, count = 1): void {

@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { SentryConfig } from '../config/sentry.js';
-import { type ErrorCapture, ExcerptCollector, proxyErrorHead, proxyErrorReport } from './capture/index.js';
+import {
+  type ErrorCapture,
+  type ErrorLinker,
+  ExcerptCollector,
+  proxyErrorHead,
+  proxyErrorReport,
+} from './capture/index.js';
 import { type RequestTrace, RequestTracing } from './tracing/index.js';
 
 /** The parts of the proxy's exchange this observer reads (structurally the proxy's Exchange). */
@@ -41,11 +47,14 @@ export interface ProxyObserverOptions {
   /** host:port of the backend, for the `upstream` tag. */
   readonly upstream: string;
   readonly capture: ErrorCapture;
+  /** Joins a backend 5xx with the backend's own error event for the same request. */
+  readonly linker?: ErrorLinker | undefined;
 }
 
 /** What capturing a failed exchange needs besides the exchange. */
 interface CaptureContext {
   readonly capture: ErrorCapture;
+  readonly linker: ErrorLinker | undefined;
   readonly tracing: RequestTracing;
   readonly upstream: string;
   readonly allowedHeaders: ReadonlySet<string>;
@@ -87,7 +96,7 @@ function captureExchange(
   const head = proxyErrorHead(classified);
   if (!head) return;
   const { userIdHeader } = context;
-  context.capture.reportAdmitted(head.fingerprint, () => {
+  const build = () => {
     const report = proxyErrorReport(
       {
         ...classified,
@@ -103,7 +112,12 @@ function captureExchange(
       head,
     )!;
     return { report, trace: context.tracing.eventTrace(state) };
-  });
+  };
+  // A backend 5xx may have an error event of the backend's own to be sent with; a failure only
+  // the sidecar saw has none.
+  if (failure === undefined && context.linker)
+    context.linker.backend5xx(ex.requestId, head.fingerprint, build);
+  else context.capture.reportAdmitted(head.fingerprint, build);
 }
 
 /**
@@ -113,10 +127,11 @@ function captureExchange(
  * State lives on the exchange, so nothing outlives the request.
  */
 export function createProxyObserver(options: ProxyObserverOptions): SentryProxyObserver {
-  const { config, capture, upstream } = options;
+  const { config, capture, upstream, linker } = options;
   const tracing = new RequestTracing(config, upstream);
   const context: CaptureContext = {
     capture,
+    linker,
     tracing,
     upstream,
     allowedHeaders: new Set(config.requestHeaders),
@@ -131,6 +146,10 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
       if (failureType !== undefined || (backend5xx && config.captureBackend5xx)) {
         captureExchange(context, req, ex, outcome, failureType, state);
       }
+      // An error event of the backend's waiting for this request is sent on its own: the
+      // request did not fail, or not in a way the backend's event describes.
+      if (failureType !== undefined || !backend5xx || !config.captureBackend5xx)
+        linker?.requestEnded(ex.requestId);
       state?.span?.end(outcome.status, outcome.route);
     },
   };

@@ -39,6 +39,7 @@ export async function spawnSidecar(env: Record<string, string>): Promise<ChildSi
       OPENAPI_URL: 'off',
       // Nor the probe's, which their filters know by this path.
       UPSTREAM_HEALTH_PATH: '/health',
+      ERROR_LINK_WINDOW_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -52,6 +52,8 @@ export async function startSidecar(
     // Suites about other things leave the probe's requests out of what their backends saw by
     // its path; readiness.test.ts unsets it.
     UPSTREAM_HEALTH_PATH: '/health',
+    // Nor wait for a backend 5xx's other half: error-links.test.ts turns linking on.
+    ERROR_LINK_WINDOW_MS: '0',
     SHUTDOWN_TIMEOUT_MS: '2000',
     // Suites about other things must not see discovery's requests on their backends; those
     // about route labels turn it on.

@@ -15,6 +15,7 @@ export {
   type ErrorCaptureDeps,
   type ErrorReporter,
 } from './error-capture.js';
+export { type BuildReport, ErrorLinker, linkedReport } from './error-linker.js';
 export { ERROR_LEVELS, type ErrorKind, type ErrorLevel, type ErrorReport } from './error-report.js';
 export { createErrorsRouter } from './errors-router.js';
 export { type ProxyErrorInput, proxyErrorHead, proxyErrorReport } from './proxy-error-report.js';
