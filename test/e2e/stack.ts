@@ -65,6 +65,11 @@ export interface StackOptions {
   /** A path the backend answers 2xx on once it is up. */
   readonly backendReadyPath: string;
   readonly sidecarEnv: Record<string, string>;
+  /**
+   * A Python with `sidecar_events` installed (a virtual environment); by default the system's,
+   * given the client's source tree on PYTHONPATH.
+   */
+  readonly backendPython?: string;
 }
 
 /** The banking backend of the first users, with the route patterns its deployment declares. */
@@ -143,7 +148,7 @@ export class Stack {
   async startBackend(): Promise<void> {
     this.spawn(
       'backend',
-      PYTHON,
+      this.options.backendPython ?? PYTHON,
       [
         '-m',
         'uvicorn',
@@ -158,7 +163,10 @@ export class Stack {
       {
         cwd: path.join(ROOT, 'test/e2e/fixtures'),
         env: {
-          PYTHONPATH: [path.join(ROOT, 'test/e2e/fixtures'), path.join(ROOT, 'clients/python/src')].join(':'),
+          PYTHONPATH: [
+            path.join(ROOT, 'test/e2e/fixtures'),
+            ...(this.options.backendPython ? [] : [path.join(ROOT, 'clients/python/src')]),
+          ].join(':'),
           SIDECAR_EVENTS_URL: `http://127.0.0.1:${this.ports.admin}/v1/events`,
           ...this.options.backendEnv,
         },
