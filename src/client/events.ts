@@ -15,6 +15,7 @@ import type {
   TransactionEvent,
   VoiceInteractionEvent,
 } from '../ingest/index.js';
+import { exceptionChain } from './exception.js';
 
 /**
  * Typed builders for every event of the catalog. The types come from the same definitions the
@@ -87,6 +88,7 @@ export function errorEvent(
   const message = (isError ? error.message : String(error)).slice(0, 8192) || name;
   return {
     ...(isError && error.stack ? { stack: error.stack.slice(0, 65_536) } : {}),
+    exception: exceptionChain(error),
     ...extra,
     type: 'error',
     message,

@@ -7,3 +7,6 @@ export {
   type SidecarClientWithBuilders,
 } from './client.js';
 export * from './events.js';
+export { type ExceptionEntry, exceptionChain } from './exception.js';
+export { sidecarErrorHandler } from './express.js';
+export { type RequestIds, requestIds } from './request-ids.js';
