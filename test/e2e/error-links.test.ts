@@ -114,6 +114,37 @@ describe('one failure, one Sentry event, with the installed Python client', () =
     expect(event!.contexts?.trace?.trace_id).toMatch(/^[0-9a-f]{32}$/);
   }, 30_000);
 
+  it('loses none of a burst of 5,000 events while the sidecar restarts', async () => {
+    type Stats = Record<
+      'queued' | 'accepted' | 'duplicates' | 'dropped' | 'rejected' | 'failed_requests',
+      number
+    >;
+    const stats = async () =>
+      (await (await fetch(`http://127.0.0.1:${stack.ports.backend}/client-stats`)).json()) as Stats;
+    const before = await stats();
+    const answered = (s: Stats) => s.accepted + s.duplicates - before.accepted - before.duplicates;
+    // The burst is queued while the sidecar is down: the client must hold it and send it again.
+    await stack.restartSidecar(async () => {
+      const res = await fetch(`http://127.0.0.1:${stack.ports.backend}/burst?n=5000`, { method: 'POST' });
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1_500));
+    });
+    await waitUntil(
+      'every event of the burst answered by the sidecar',
+      async () => {
+        const s = await stats();
+        return s.queued === 0 && answered(s) >= 5_000;
+      },
+      60_000,
+      250,
+    );
+    const after = await stats();
+    expect(answered(after)).toBe(5_000);
+    expect(after.dropped - before.dropped).toBe(0);
+    expect(after.rejected - before.rejected).toBe(0);
+    expect(after.failed_requests).toBeGreaterThan(before.failed_requests);
+  }, 90_000);
+
   it('keeps a route working when a call misspells an argument, with a warning', async () => {
     expect(await get('/misspelled', 'typo-1')).toBe(200);
     await waitUntil('the warning', async () => stack.output('backend').includes('modle'), 5_000);

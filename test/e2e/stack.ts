@@ -181,6 +181,16 @@ export class Stack {
     await this.stop('backend');
   }
 
+  /**
+   * Stops the sidecar and starts it again on the same ports, as a deploy or a crash would;
+   * `whileDown` runs in between.
+   */
+  async restartSidecar(whileDown: () => Promise<void> = async () => {}): Promise<void> {
+    await this.stop('sidecar');
+    await whileDown();
+    await this.startSidecar();
+  }
+
   private async startSidecar(): Promise<void> {
     this.spawn('sidecar', process.execPath, [path.join(ROOT, 'dist/bundle/main.js')], {
       env: {

@@ -124,6 +124,18 @@ describe('a backend 5xx and its error event', () => {
     expect(events[0]!.tags).toMatchObject({ kind: 'app_error', component: 'payments' });
   });
 
+  it('lists a linked failure once at GET /errors, with the exception', async () => {
+    const listing = (await (await fetch(`${s.stack.adminUrl}/errors?limit=100`)).json()) as {
+      errors: Array<{ request_id?: string; message: string; kind: string }>;
+    };
+    const linked = listing.errors.filter((e) => e.request_id === 'link-1');
+    expect(linked).toHaveLength(1);
+    expect(linked[0]).toMatchObject({
+      kind: 'backend_5xx',
+      message: 'LedgerError: the ledger refused the transfer',
+    });
+  });
+
   it('counts each way of sending', async () => {
     const samples = await scrape(s.stack.adminUrl);
     const links = (outcome: string) => valueOf(samples, 'sidecar_error_links_total', { outcome });

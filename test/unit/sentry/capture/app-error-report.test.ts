@@ -34,7 +34,8 @@ describe('appErrorReport', () => {
       message: 'boom 42 at 0xdeadbeef',
       errorType: '  ',
       level: 'critical' as never,
-      stack: 'java.lang.IllegalStateException: token=abc\n\tat com.example.Foo.bar(Foo.java:10)',
+      // A Ruby backtrace: a format the sidecar does not read (Java and Go stacks it does).
+      stack: "RuntimeError: token=abc\napp/models/foo.rb:10:in `bar'",
       traceId: 'not-a-trace',
     });
     expect(report.level).toBe('error');
