@@ -33,7 +33,8 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 
-function switchTo(next: Mode): void {
+/** Resolves once the new mode is in force: a port opened again is listening before the answer. */
+async function switchTo(next: Mode): Promise<void> {
   if (next === mode) return;
   if (mode === 'hangs') {
     for (const socket of held) socket.destroy();
@@ -44,6 +45,9 @@ function switchTo(next: Mode): void {
     server.closeAllConnections();
   } else if (mode === 'refuses') {
     server.listen(port, '127.0.0.1');
+    mode = next;
+    await listening(server);
+    return;
   }
   mode = next;
 }
@@ -66,8 +70,7 @@ if (process.env.SINK_CONTROL_PORT) {
         res.writeHead(404).end();
         return;
       }
-      switchTo(next as Mode);
-      res.end(next);
+      void switchTo(next as Mode).then(() => res.end(next));
     })
     .listen(Number(process.env.SINK_CONTROL_PORT), '127.0.0.1');
   control = await listening(controller);
