@@ -14,6 +14,7 @@ import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
 import { createRouteDiscovery, RouteLabeler } from './routes/index.js';
 import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
+import { statusData } from './status/status-data.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
 
@@ -187,6 +188,8 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
         system_metrics: system.enabled,
       }),
       draining: () => draining,
+      status: () =>
+        statusData({ version: VERSION, startedAt, windows: metrics.windows, backend: () => health.current }),
       mounts: [
         ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
         { path: '/errors', router: errorTracking.router },

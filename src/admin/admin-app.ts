@@ -15,6 +15,8 @@ export interface AdminDeps {
   features: () => Record<string, boolean>;
   /** True once shutdown began: /ready answers 503 so the load balancer stops sending traffic. */
   draining: () => boolean;
+  /** The data of the status page, for GET /status.json (status/status-data.ts). */
+  status?: () => unknown;
   /** Further routers of other subsystems (ingest, recent errors), mounted as given. */
   mounts?: ReadonlyArray<{ path: string; router: Router }>;
 }
@@ -58,6 +60,13 @@ export function createAdminApp(deps: AdminDeps): Express {
       res.json({ status: 'ready' });
     }
   });
+
+  const status = deps.status;
+  if (status) {
+    app.get('/status.json', (_req, res) => {
+      res.set('cache-control', 'no-store').json(status());
+    });
+  }
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
 

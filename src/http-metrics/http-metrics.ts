@@ -7,6 +7,7 @@ import {
   promHistogram,
 } from '../metrics/create-metric.js';
 import type { LabeledGauge, LabeledHistogram } from '../metrics/labeled-metrics.js';
+import { RouteWindows } from '../status/route-windows.js';
 import { HTTP_METRICS } from './metrics.js';
 
 /** Methods of RFC 9110 plus PATCH; anything else is `_OTHER`, as the semantic conventions say. */
@@ -60,6 +61,8 @@ export class HttpMetrics {
   private readonly streamSeries = new Map<string, Set<string>>();
   private readonly rejected: Counter<string>;
   private readonly resent: Counter;
+  /** Recent traffic per route for the status page (status/route-windows.ts). */
+  readonly windows = new RouteWindows();
 
   constructor(
     registry: Registry,
@@ -104,6 +107,7 @@ export class HttpMetrics {
     this.requestDuration
       .child([r.method, r.route, String(r.status), r.errorType])
       .observe(r.durationSeconds, r.exemplar);
+    this.windows.record(r.method, r.route, r.durationSeconds, r.errorType);
     this.requestBodySize.child([r.method, r.route]).observe(r.requestBytes);
     this.responseBodySize.child([r.method, r.route]).observe(r.responseBytes);
   }
@@ -135,6 +139,7 @@ export class HttpMetrics {
    */
   forgetRoute(route: string, reason: 'idle' | 'folded', into?: string): void {
     this.routeEvictions.inc({ reason });
+    this.windows.forget(route);
     for (const family of [
       this.requestDuration,
       this.requestBodySize,

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, request } from '../helpers/http.js';
+import { scrape, valueOf } from '../helpers/prometheus-text.js';
+import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+
+/** GET /status.json: the status page's data, from the sidecar's own windows of recent traffic. */
+let stack: RunningSidecar;
+
+beforeAll(async () => {
+  stack = await startStack({ ROUTE_PATTERNS: '/api/users/{id}' });
+});
+
+afterAll(() => stack.close());
+
+interface Row {
+  method: string;
+  route: string;
+  last_minute: { requests: number; success_rate: number | null; p50_seconds: number | null };
+  last_10_minutes: { requests: number };
+  error_types: Record<string, number>;
+  series: { requests: number[] };
+}
+
+describe('GET /status.json', () => {
+  it('lists each route with the counts /metrics has, failures and unmatched paths apart', async () => {
+    for (let i = 0; i < 20; i++) await request(`${stack.proxyUrl}/api/users/${i}`);
+    for (let i = 0; i < 4; i++) await request(`${stack.proxyUrl}/api/fail?status=503`);
+    await request(`${stack.proxyUrl}/wp-login.php`);
+    const res = await request(`${stack.adminUrl}/status.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const status = json<{
+      routes: Row[];
+      unmatched: Row[];
+      backend: { up: boolean };
+      sidecar: { version: string };
+    }>(res);
+    const samples = await scrape(stack.adminUrl);
+    for (const row of [...status.routes, ...status.unmatched]) {
+      const counted = valueOf(samples, 'http_server_request_duration_seconds_count', {
+        http_request_method: row.method,
+        http_route: row.route,
+      });
+      expect(row.last_minute.requests, row.route).toBe(counted);
+      expect(row.series.requests.reduce((a, b) => a + b, 0)).toBe(counted);
+    }
+    const users = status.routes.find((r) => r.route === '/api/users/{id}')!;
+    expect(users.last_minute).toMatchObject({ requests: 20, success_rate: 1 });
+    expect(users.last_minute.p50_seconds).toBeGreaterThan(0);
+    const failing = status.routes.find((r) => r.route === '/api/fail')!;
+    expect(failing.last_minute.success_rate).toBe(0);
+    expect(failing.error_types).toEqual({ '503': 4 });
+    expect(status.unmatched.map((r) => r.route)).toEqual(['__not_found__']);
+    expect(status.backend.up).toBe(true);
+    expect(status.sidecar.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
