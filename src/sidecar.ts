@@ -138,6 +138,12 @@ async function shutdown(
   await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
 }
 
+/** GET /status.json's data, read when asked. */
+function statusOf(metrics: HttpMetrics, health: UpstreamHealth, startedAt: number): () => unknown {
+  return () =>
+    statusData({ version: VERSION, startedAt, windows: metrics.windows, backend: () => health.current });
+}
+
 /** Wiring only: builds every part from the config and injected dependencies. No side effects until listen(). */
 export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -188,8 +194,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
         system_metrics: system.enabled,
       }),
       draining: () => draining,
-      status: () =>
-        statusData({ version: VERSION, startedAt, windows: metrics.windows, backend: () => health.current }),
+      status: config.statusPage ? statusOf(metrics, health, startedAt) : undefined,
       mounts: [
         ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
         { path: '/errors', router: errorTracking.router },

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { sendError } from '../http/error-response.js';
 import { CONTENT_TYPES, negotiateFormat, renderMetrics } from '../metrics/exposition.js';
 import type { UpstreamHealth } from '../proxy/upstream-health.js';
+import { STATUS_PAGE, STATUS_PAGE_CSP } from '../status/status-page.js';
 
 export interface AdminDeps {
   registry: Registry;
@@ -16,7 +17,7 @@ export interface AdminDeps {
   /** True once shutdown began: /ready answers 503 so the load balancer stops sending traffic. */
   draining: () => boolean;
   /** The data of the status page, for GET /status.json (status/status-data.ts). */
-  status?: () => unknown;
+  status?: (() => unknown) | undefined;
   /** Further routers of other subsystems (ingest, recent errors), mounted as given. */
   mounts?: ReadonlyArray<{ path: string; router: Router }>;
 }
@@ -65,6 +66,16 @@ export function createAdminApp(deps: AdminDeps): Express {
   if (status) {
     app.get('/status.json', (_req, res) => {
       res.set('cache-control', 'no-store').json(status());
+    });
+    app.get('/', (_req, res) => {
+      res
+        .set({
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': STATUS_PAGE_CSP,
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-store',
+        })
+        .send(STATUS_PAGE);
     });
   }
 

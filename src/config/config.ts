@@ -72,6 +72,8 @@ export interface Config {
   readonly openapi: OpenApiConfig;
   readonly shutdownTimeoutMs: number;
   readonly accessLog: boolean;
+  /** GET / (the status page) and GET /status.json on the admin port. */
+  readonly statusPage: boolean;
   /** Variables that look meant as settings but are not (unknown-settings.ts), for the log and --check-config. */
   readonly warnings: readonly string[];
   readonly logLevel: LogLevel;
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 600_000),
     logLevel: r.oneOf('LOG_LEVEL', DEFAULTS.logLevel, LOG_LEVELS),
     accessLog: r.bool('ACCESS_LOG', false),
+    statusPage: r.bool('STATUS_PAGE', true),
     warnings: unknownSettings(env, r.names),
   };
 

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, request } from '../helpers/http.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
-import { type RunningSidecar, startStack } from '../helpers/sidecar.js';
+import { startSidecar, startStack } from '../helpers/sidecar.js';
 
 /** GET /status.json: the status page's data, from the sidecar's own windows of recent traffic. */
-let stack: RunningSidecar;
+let stack: Awaited<ReturnType<typeof startStack>>;
 
 beforeAll(async () => {
   stack = await startStack({ ROUTE_PATTERNS: '/api/users/{id}' });
@@ -53,5 +54,34 @@ describe('GET /status.json', () => {
     expect(status.unmatched.map((r) => r.route)).toEqual(['__not_found__']);
     expect(status.backend.up).toBe(true);
     expect(status.sidecar.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('GET /', () => {
+  it('serves the status page under a Content-Security-Policy its inline script and style satisfy', async () => {
+    const res = await request(`${stack.adminUrl}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    const html = res.body.toString();
+    const csp = String(res.headers['content-security-policy']);
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    const script = /<script>([\s\S]*)<\/script>/.exec(html)![1]!;
+    const style = /<style>([\s\S]*)<\/style>/.exec(html)![1]!;
+    expect(csp).toContain(`script-src ${hash(script)}`);
+    expect(csp).toContain(`style-src ${hash(style)}`);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    // Nothing from elsewhere: no src or href but the inline favicon.
+    expect([...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1])).toEqual(['data:,']);
+  });
+
+  it('is off, with /status.json, when STATUS_PAGE=false', async () => {
+    const off = await startSidecar(stack.backend.url, { STATUS_PAGE: 'false' });
+    try {
+      expect((await request(`${off.adminUrl}/`)).status).toBe(404);
+      expect((await request(`${off.adminUrl}/status.json`)).status).toBe(404);
+    } finally {
+      await off.close();
+    }
   });
 });
