@@ -6,6 +6,7 @@
 #   nginx-light              nginx in the e2e test (deploy/nginx/nginx.conf)
 #   python3-fastapi, python3-uvicorn, python3-websockets
 #                            the FastAPI backend of the e2e test, and the Python client's ASGI tests
+#   chromium                 the status page opened in a real browser (test/integration/status-page.test.ts)
 #   python3-pytest, python3-venv, python3-setuptools
 #                            the Python client's tests, run against the package installed offline
 #                            into a virtual environment (scripts/test-python-client.sh)
@@ -18,6 +19,7 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 /usr/bin/python3 -c 'import fastapi' >/dev/null 2>&1 || need+=(python3-fastapi)
 /usr/bin/python3 -c 'import uvicorn' >/dev/null 2>&1 || need+=(python3-uvicorn)
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || need+=(python3-websockets)

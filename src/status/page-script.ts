@@ -13,7 +13,7 @@ let last = null;
 
 const fmt = {
   rate: (x) => (x === null ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(0)),
-  pct: (x) => (x === null ? '–' : (x * 100).toFixed(x === 1 ? 0 : 1) + '%'),
+  pct: (x) => (x === null ? '–' : (x * 100).toFixed(x === 1 || x === 0 ? 0 : 1) + '%'),
   ms: (x) => (x === null ? '–' : x === 'inf' ? '> 2 min' : x < 1 ? (x * 1000).toFixed(x < 0.01 ? 1 : 0) + ' ms' : x.toFixed(2) + ' s'),
 };
 
