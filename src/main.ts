@@ -6,10 +6,14 @@ import { createLogger } from './log/logger.js';
 import { createSidecar } from './sidecar.js';
 
 const USAGE = `usage: observability-sidecar [--check-config]
+       observability-sidecar top [--admin URL] [--once]
 
 Runs the sidecar, configured by environment variables (docs/CONFIGURATION.md).
   --check-config  validate the configuration and exit: 0 when valid, 2 with every problem listed,
                   1 when a port it would listen on is taken or not permitted
+  top             the route table of a running sidecar's status page, refreshing, in the
+                  terminal; --admin is its admin port (default http://127.0.0.1:9464), --once
+                  prints it once
 `;
 
 /** Process entry: arguments, configuration, listening, signals. Everything else is in createSidecar. */
@@ -17,6 +21,11 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (args[0] === 'top') {
+    const { runTop } = await import('./status/top.js');
+    process.exitCode = await runTop(args.slice(1));
     return;
   }
   const checkOnly = args.includes('--check-config');

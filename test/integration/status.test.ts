@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN } from '../helpers/child-sidecar.js';
 import { json, request } from '../helpers/http.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
 import { startSidecar, startStack } from '../helpers/sidecar.js';
@@ -83,5 +86,37 @@ describe('GET /', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+describe('observability-sidecar top', () => {
+  it('prints the route table of a running sidecar', async () => {
+    for (let i = 0; i < 3; i++) await request(`${stack.proxyUrl}/api/users/${i}`);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      MAIN,
+      'top',
+      '--admin',
+      stack.adminUrl,
+      '--once',
+    ]);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^observability-sidecar \d+\.\d+\.\d+, up \d+ min, backend up$/);
+    expect(lines[2]).toMatch(/^METHOD\s+ROUTE\s+RPS\s+SUCCESS\s+P50\s+P95\s+P99\s+RPS 10M\s+ERRORS$/);
+    expect(lines.some((l) => /^GET\s+\/api\/users\/\{id\}\s+[\d.]+\s+100%/.test(l))).toBe(true);
+    expect(lines.some((l) => /^GET\s+\/api\/fail\s.*\b503x4\b/.test(l))).toBe(true);
+  });
+
+  it('says what is wrong when the admin port cannot be read', async () => {
+    const run = promisify(execFile)(process.execPath, [
+      MAIN,
+      'top',
+      '--admin',
+      'http://127.0.0.1:9',
+      '--once',
+    ]);
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('observability-sidecar top:'),
+    });
   });
 });
