@@ -14,6 +14,7 @@ import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
 import { createRouteDiscovery, RouteLabeler } from './routes/index.js';
 import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
+import { RouteWindows } from './status/route-windows.js';
 import { statusData } from './status/status-data.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
@@ -65,7 +66,9 @@ function listenOn(server: http.Server, port: number, host: string, admin: boolea
  */
 function createRouting(config: Config, registry: Registry, logger: Logger) {
   let routes: RouteLabeler | undefined;
-  const metrics = new HttpMetrics(registry, () => routes?.size ?? 0, REJECTION_TYPES.map(rejection));
+  // With the status page off, no request pays for its windows.
+  const windows = config.statusPage ? new RouteWindows() : undefined;
+  const metrics = new HttpMetrics(registry, () => routes?.size ?? 0, REJECTION_TYPES.map(rejection), windows);
   routes = new RouteLabeler({
     ...config.routes,
     logger,
@@ -138,10 +141,15 @@ async function shutdown(
   await errorTracking.close(Math.min(config.sentry.flushTimeoutMs, deadline - Date.now()));
 }
 
-/** GET /status.json's data, read when asked. */
-function statusOf(metrics: HttpMetrics, health: UpstreamHealth, startedAt: number): () => unknown {
-  return () =>
-    statusData({ version: VERSION, startedAt, windows: metrics.windows, backend: () => health.current });
+/** GET /status.json's data, read when asked; none when the status page is off. */
+function statusOf(
+  metrics: HttpMetrics,
+  health: UpstreamHealth,
+  startedAt: number,
+): (() => unknown) | undefined {
+  const windows = metrics.windows;
+  if (windows === undefined) return undefined;
+  return () => statusData({ version: VERSION, startedAt, windows, backend: () => health.current });
 }
 
 /** Wiring only: builds every part from the config and injected dependencies. No side effects until listen(). */
@@ -194,7 +202,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
         system_metrics: system.enabled,
       }),
       draining: () => draining,
-      status: config.statusPage ? statusOf(metrics, health, startedAt) : undefined,
+      status: statusOf(metrics, health, startedAt),
       mounts: [
         ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
         { path: '/errors', router: errorTracking.router },

@@ -7,7 +7,7 @@ import {
   promHistogram,
 } from '../metrics/create-metric.js';
 import type { LabeledGauge, LabeledHistogram } from '../metrics/labeled-metrics.js';
-import { RouteWindows } from '../status/route-windows.js';
+import type { RouteWindows } from '../status/route-windows.js';
 import { HTTP_METRICS } from './metrics.js';
 
 /** Methods of RFC 9110 plus PATCH; anything else is `_OTHER`, as the semantic conventions say. */
@@ -61,13 +61,13 @@ export class HttpMetrics {
   private readonly streamSeries = new Map<string, Set<string>>();
   private readonly rejected: Counter<string>;
   private readonly resent: Counter;
-  /** Recent traffic per route for the status page (status/route-windows.ts). */
-  readonly windows = new RouteWindows();
 
   constructor(
     registry: Registry,
     routeCount: () => number,
     rejectionTypes: ReadonlyArray<{ status: number; errorType: string }> = [],
+    /** Recent traffic per route for the status page (status/route-windows.ts), when it is on. */
+    readonly windows?: RouteWindows,
   ) {
     this.requestDuration = labeledHistogram(registry, HTTP_METRICS.requestDuration);
     this.activeRequests = labeledGauge(registry, HTTP_METRICS.activeRequests);
@@ -107,7 +107,7 @@ export class HttpMetrics {
     this.requestDuration
       .child([r.method, r.route, String(r.status), r.errorType])
       .observe(r.durationSeconds, r.exemplar);
-    this.windows.record(r.method, r.route, r.durationSeconds, r.errorType);
+    this.windows?.record(r.method, r.route, r.durationSeconds, r.errorType);
     this.requestBodySize.child([r.method, r.route]).observe(r.requestBytes);
     this.responseBodySize.child([r.method, r.route]).observe(r.responseBytes);
   }
@@ -139,7 +139,7 @@ export class HttpMetrics {
    */
   forgetRoute(route: string, reason: 'idle' | 'folded', into?: string): void {
     this.routeEvictions.inc({ reason });
-    this.windows.forget(route);
+    this.windows?.forget(route);
     for (const family of [
       this.requestDuration,
       this.requestBodySize,
