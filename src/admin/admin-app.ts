@@ -14,10 +14,12 @@ export interface AdminDeps {
   startedAt: number;
   /** Which monitoring parts are on, for /health. */
   features: () => Record<string, boolean>;
+  /** Where sending to Sentry stands, for /health: `monitoring.sentry` says only that it is configured. */
+  sentry: () => unknown;
   /** True once shutdown began: /ready answers 503 so the load balancer stops sending traffic. */
   draining: () => boolean;
   /** The data of the status page, for GET /status.json (status/status-data.ts). */
-  status?: (() => unknown) | undefined;
+  status?: (() => Promise<unknown>) | undefined;
   /** Further routers of other subsystems (ingest, recent errors), mounted as given. */
   mounts?: ReadonlyArray<{ path: string; router: Router }>;
 }
@@ -47,6 +49,7 @@ export function createAdminApp(deps: AdminDeps): Express {
         reason: upstream.reason ?? null,
       },
       monitoring: deps.features(),
+      sentry: deps.sentry(),
     });
   });
 
@@ -64,8 +67,8 @@ export function createAdminApp(deps: AdminDeps): Express {
 
   const status = deps.status;
   if (status) {
-    app.get('/status.json', (_req, res) => {
-      res.set('cache-control', 'no-store').json(status());
+    app.get('/status.json', async (_req, res) => {
+      res.set('cache-control', 'no-store').json(await status());
     });
     app.get('/', (_req, res) => {
       res

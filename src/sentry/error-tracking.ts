@@ -8,11 +8,18 @@ import {
   ErrorLinker,
   type ErrorReporter,
   RateLimiter,
+  type RecentError,
   RecentErrors,
 } from './capture/index.js';
 import { SentryMetrics } from './metrics.js';
 import { createProxyObserver, type SentryProxyObserver } from './proxy-observer.js';
-import { type SdkAdapter, startSentryClient, type TransportFactory } from './sdk/index.js';
+import {
+  type SdkAdapter,
+  SendStatus,
+  type SentrySendState,
+  startSentryClient,
+  type TransportFactory,
+} from './sdk/index.js';
 
 export interface ErrorTrackingDeps {
   readonly registry: Registry;
@@ -34,6 +41,10 @@ export interface ErrorTracking {
   readonly observer: SentryProxyObserver;
   /** Mount at /errors on the admin port. */
   readonly router: Router;
+  /** Where sending to Sentry stands: disabled, sending, or paused (since when, why, next probe). */
+  sendState(): SentrySendState;
+  /** The most recent captured errors, newest first, as GET /errors lists them. */
+  recentErrors(limit: number): RecentError[];
   /** Starts the Sentry SDK when a DSN is set and logs what is on; never throws. */
   start(): Promise<void>;
   /** Sends pending events within `timeoutMs`, then stops the SDK. */
@@ -94,6 +105,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
   const upstream = deps.upstream.host;
   const observer = createProxyObserver({ config, upstream, capture, linker });
   const router = createErrorsRouter({ recent, sentryEnabled: enabled, environment: config.environment });
+  const status = new SendStatus(enabled ? 'not started yet' : 'SENTRY_DSN is not set');
   let sdk: SdkAdapter | undefined;
 
   return {
@@ -101,6 +113,8 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
     reporter: { sentryEnabled: enabled, captureAppError: (input) => linker.appError(input) },
     observer,
     router,
+    sendState: () => status.current,
+    recentErrors: (limit) => recent.list(limit),
     async start() {
       const dsn = config.dsn;
       if (dsn === undefined) {
@@ -116,9 +130,12 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
           logger,
           transport: deps.transport,
           onDelivered: (eventId, outcome) => recent.delivered(eventId, outcome),
+          status,
         });
         capture.attach(sdk);
+        status.started(Date.now());
       } catch (error) {
+        status.disabled(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
         logger.error({ err: error }, 'Sentry failed to start: errors are listed at GET /errors only');
         return;
       }
@@ -130,6 +147,7 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
       const running = sdk;
       if (running === undefined) return;
       sdk = undefined;
+      status.disabled('shutting down');
       let flushed = false;
       try {
         // The SDK reads a timeout of 0 as "wait forever".

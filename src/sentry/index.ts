@@ -17,4 +17,4 @@ export {
 export { createErrorTracking, type ErrorTracking, type ErrorTrackingDeps } from './error-tracking.js';
 export { SENTRY_EVENT_OUTCOMES, SENTRY_METRICS, type SentryEventOutcome } from './metrics.js';
 export { FILTERED, isSensitiveKey, scrubText, scrubValue } from './scrub/index.js';
-export type { TransportFactory } from './sdk/index.js';
+export type { SentrySendState, TransportFactory } from './sdk/index.js';

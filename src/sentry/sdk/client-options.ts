@@ -9,6 +9,7 @@ import type { SentryConfig } from '../../config/sentry.js';
 import type { Logger } from '../../log/logger.js';
 import type { SentryMetrics } from '../metrics.js';
 import { scrubEvent } from '../scrub/index.js';
+import type { SendStatus } from './send-status.js';
 import type { TransportFactory } from './transport.js';
 
 export interface SentryClientOptions {
@@ -17,6 +18,8 @@ export interface SentryClientOptions {
   readonly logger: Logger;
   /** Called once the transport knows what became of an event. */
   readonly onDelivered: (eventId: string, outcome: 'sent' | 'failed') => void;
+  /** Where sending stands (send-status.ts), kept up to date by the transport. */
+  readonly status?: SendStatus | undefined;
   /** Replaces the SDK's HTTP transport (an embedder's proxy, a test double); still counted. */
   readonly transport?: TransportFactory | undefined;
 }

@@ -7,5 +7,6 @@
 
 export type { SentryClientOptions } from './client-options.js';
 export type { SdkAdapter } from './sdk-adapter.js';
+export { SendStatus, type SentrySendState } from './send-status.js';
 export { startSentryClient } from './start.js';
 export type { TransportFactory } from './transport.js';

@@ -42,7 +42,7 @@ class SidecarClient extends ServerRuntimeClient {
 export async function createSentryClient(options: SentryClientOptions): Promise<SdkAdapter> {
   const { config, metrics } = options;
   const transport = await sentryTransport(
-    { metrics, timeoutMs: config.transportTimeoutMs, logger: options.logger },
+    { metrics, timeoutMs: config.transportTimeoutMs, logger: options.logger, status: options.status },
     config.dsn,
     options.transport,
   );

@@ -12,6 +12,7 @@ import type { Logger } from '../../log/logger.js';
 import { leanRequest, type RequestGuards, timedHttpModule } from './http-request.js';
 import { outcomeOfDrop } from './outcomes.js';
 import { SendPause, type SendPauseOptions } from './send-pause.js';
+import type { SendStatus } from './send-status.js';
 
 export type TransportFactory = (options: BaseTransportOptions) => Transport;
 type TransportOptions = BaseTransportOptions;
@@ -20,6 +21,8 @@ export interface TransportGuards extends RequestGuards {
   readonly logger: Logger;
   /** The pause's thresholds and clock; PAUSE below unless a test sets them. */
   readonly pause?: SendPauseOptions;
+  /** Told when a pause starts and ends, for /health and the status page. */
+  readonly status?: SendStatus | undefined;
 }
 
 /** Consecutive failures to reach Sentry before sending pauses, and the pauses' bounds. */
@@ -41,6 +44,7 @@ function proxyFor(url: URL): string | undefined {
  */
 function pausing(transport: Transport, options: TransportOptions, guards: TransportGuards): Transport {
   const pause = new SendPause(guards.pause ?? PAUSE);
+  const now = guards.pause?.now ?? Date.now;
   const refused = (envelope: Envelope): Promise<TransportMakeRequestResponse> => {
     // As the SDK does: a lost client report is not itself reported, or losses would feed losses.
     if (!envelopeContainsItemType(envelope, ['client_report'])) {
@@ -61,6 +65,7 @@ function pausing(transport: Transport, options: TransportOptions, guards: Transp
           if (response.statusCode === undefined) pause.inconclusive();
           else if (pause.succeeded()) {
             guards.metrics.unreachable(false);
+            guards.status?.resumed(now());
             guards.logger.info('Sentry reachable again: sending resumed');
           }
           return response;
@@ -68,9 +73,11 @@ function pausing(transport: Transport, options: TransportOptions, guards: Transp
         (error: unknown) => {
           const ms = pause.failed(startedAt);
           if (ms !== undefined) {
+            const reason = (error as NodeJS.ErrnoException).code ?? String(error);
             guards.metrics.unreachable(true);
+            guards.status?.paused(now(), ms, reason);
             guards.logger.warn(
-              { reason: (error as NodeJS.ErrnoException).code ?? String(error), pause_ms: ms },
+              { reason, pause_ms: ms },
               'Sentry unreachable: sending paused, events and spans meanwhile counted as dropped',
             );
           }
