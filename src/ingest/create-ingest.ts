@@ -9,6 +9,7 @@ import { type AppErrorSink, createLoggingErrorSink } from './error-sink.js';
 import { buildEventsJsonSchema } from './json-schema.js';
 import { LabelBudgets } from './label-safety.js';
 import { IngestPipeline } from './pipeline.js';
+import type { RecentRejection } from './recent-rejections.js';
 import { EventRecorder } from './recorder.js';
 import { createIngestRouter } from './router.js';
 import { IngestSelfMetrics } from './self-metrics.js';
@@ -26,6 +27,13 @@ export interface Ingest {
   /** Mount at /v1/events on the admin port. */
   readonly router: Router;
   readonly authMode: 'token' | 'loopback';
+  /** What the status page shows beyond the counters: the last refusals and each label budget's use. */
+  status(): IngestStatus;
+}
+
+export interface IngestStatus {
+  readonly recent_rejections: RecentRejection[];
+  readonly label_budgets: { type: string; field: string; used: number; limit: number }[];
 }
 
 /** Wiring of the ingest API: metrics on the given registry, the router, nothing global. */
@@ -67,5 +75,14 @@ export function createIngest({ config, registry, logger, errorSink }: IngestDeps
     maxEvents: config.maxEvents,
     jsonSchema: buildEventsJsonSchema,
   });
-  return { router, authMode: auth.mode };
+  const status = (): IngestStatus => ({
+    recent_rejections: metrics.recentRejections.list(),
+    label_budgets: metrics.budgetedFields.map((f) => ({
+      type: f.type,
+      field: f.field,
+      used: f.size,
+      limit: f.limit,
+    })),
+  });
+  return { router, authMode: auth.mode, status };
 }

@@ -65,14 +65,14 @@ export class IngestPipeline {
       if (lineError !== undefined) {
         result.rejected.push({ index, reason: lineError });
         metrics.event(UNKNOWN_TYPE, 'rejected');
-        metrics.rejection('malformed_json');
+        metrics.rejection('malformed_json', lineError);
         continue;
       }
       const validation = validator.validate(items[index], index);
       if (!validation.ok) {
         result.rejected.push({ index, reason: validation.rejection.reason });
         metrics.event(validation.type ?? UNKNOWN_TYPE, 'rejected');
-        metrics.rejection(validation.rejection.code);
+        metrics.rejection(validation.rejection.code, validation.rejection.reason);
         continue;
       }
       const event = validation.event;

@@ -46,7 +46,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
 
   const refuse = (res: Response, error: IngestError): void => {
     metrics.request(error.status);
-    metrics.rejection(error.code);
+    metrics.rejection(error.code, error.message);
     logger.debug({ code: error.code, status: error.status }, 'ingest request refused');
     if (error.code === 'unauthorized' && !res.headersSent) {
       res.set('www-authenticate', 'Bearer realm="observability-sidecar"');
@@ -66,7 +66,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       const result = pipeline.process(parsed.items, parsed.lineErrors);
       if (result.accepted === 0 && result.duplicates === 0) {
         metrics.request(400);
-        metrics.rejection('no_valid_events');
+        metrics.rejection('no_valid_events', REQUEST_ERRORS.no_valid_events.message);
         return sendIngestError(res, 400, 'no_valid_events', REQUEST_ERRORS.no_valid_events.message, result);
       }
       metrics.request(200);

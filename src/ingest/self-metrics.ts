@@ -5,6 +5,7 @@ import type { LabeledCounter } from '../metrics/labeled-metrics.js';
 import { EVENT_TYPES } from './catalog.js';
 import { EVENT_REJECTION_REASONS, REQUEST_ERRORS } from './errors.js';
 import type { BudgetedField } from './label-safety.js';
+import { RecentRejections } from './recent-rejections.js';
 
 /** The ingest API's own health; the families the events become are declared in families/. */
 export const INGEST_SELF_METRICS = declareMetrics({
@@ -52,6 +53,8 @@ export type EventOutcome = 'accepted' | 'rejected' | 'duplicate';
 const OUTCOMES: readonly EventOutcome[] = ['accepted', 'rejected', 'duplicate'];
 const STATUSES = ['200', '400', '401', '403', '405', '413', '415', '500'];
 export const FAILURE_STAGES = ['record', 'error_sink'] as const;
+/** Refusals kept with their reasons for the status page. */
+const RECENT_REJECTIONS = 10;
 
 /**
  * The ingest API's own health, for alerts on a misbehaving backend: how many events arrive,
@@ -64,6 +67,10 @@ export class IngestSelfMetrics {
   private readonly rejections: LabeledCounter;
   private readonly failures: LabeledCounter;
   private readonly overflow: LabeledCounter;
+  /** The last refusals with their reasons; the counter above keeps only the code. */
+  readonly recentRejections = new RecentRejections(RECENT_REJECTIONS);
+  /** The budgeted fields, once watched, for the status page's budget use. */
+  budgetedFields: readonly BudgetedField[] = [];
 
   constructor(registry: Registry) {
     this.requests = labeledCounter(registry, INGEST_SELF_METRICS.requests);
@@ -82,6 +89,7 @@ export class IngestSelfMetrics {
 
   /** Starts the overflow counters and the label-value gauge of every budgeted field. */
   watchBudgets(registry: Registry, fields: readonly BudgetedField[]): void {
+    this.budgetedFields = fields;
     for (const field of fields) this.overflow.child([field.type, field.field]);
     promGauge(registry, INGEST_SELF_METRICS.labelValues, function () {
       for (const f of fields) this.set({ type: f.type, field: f.field }, f.size);
@@ -96,8 +104,10 @@ export class IngestSelfMetrics {
     this.events.child([type, outcome]).inc();
   }
 
-  rejection(reason: string): void {
-    this.rejections.child([reason]).inc();
+  /** A refusal: `code` is the counted label, `reason` the message the caller got. */
+  rejection(code: string, reason: string): void {
+    this.rejections.child([code]).inc();
+    this.recentRejections.add(code, reason);
   }
 
   failure(stage: (typeof FAILURE_STAGES)[number]): void {
