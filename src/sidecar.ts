@@ -5,7 +5,7 @@ import { createAdminApp } from './admin/admin-app.js';
 import { registerBuildInfo } from './build-info.js';
 import type { Config } from './config/config.js';
 import { HttpMetrics } from './http-metrics/http-metrics.js';
-import { createIngest } from './ingest/index.js';
+import { createIngest, type Ingest } from './ingest/index.js';
 import { ListenError } from './listen-error.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
@@ -13,9 +13,15 @@ import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
 import { createRouteDiscovery, RouteLabeler } from './routes/index.js';
-import { createErrorTracking, type ErrorReporter, type TransportFactory } from './sentry/index.js';
+import {
+  createErrorTracking,
+  type ErrorReporter,
+  type ErrorTracking,
+  type TransportFactory,
+} from './sentry/index.js';
+import { MetricReader } from './status/metric-reader.js';
 import { RouteWindows } from './status/route-windows.js';
-import { statusData } from './status/status-data.js';
+import { createStatusData } from './status/status-data.js';
 import { createSystemMetrics, type SystemMetrics } from './system/system-metrics.js';
 import { VERSION } from './version.js';
 
@@ -142,14 +148,28 @@ async function shutdown(
 }
 
 /** GET /status.json's data, read when asked; none when the status page is off. */
-function statusOf(
-  metrics: HttpMetrics,
-  health: UpstreamHealth,
-  startedAt: number,
-): (() => unknown) | undefined {
-  const windows = metrics.windows;
+function statusOf(parts: {
+  config: Config;
+  registry: Registry;
+  metrics: HttpMetrics;
+  health: UpstreamHealth;
+  errorTracking: ErrorTracking;
+  ingest: Ingest | undefined;
+  startedAt: number;
+}): (() => Promise<unknown>) | undefined {
+  const windows = parts.metrics.windows;
   if (windows === undefined) return undefined;
-  return () => statusData({ version: VERSION, startedAt, windows, backend: () => health.current });
+  return createStatusData({
+    version: VERSION,
+    startedAt: parts.startedAt,
+    config: parts.config,
+    windows,
+    reader: new MetricReader(parts.registry),
+    backend: () => parts.health.current,
+    sentry: () => parts.errorTracking.sendState(),
+    recentErrors: (limit) => parts.errorTracking.recentErrors(limit),
+    ingest: parts.ingest?.status,
+  });
 }
 
 /** Wiring only: builds every part from the config and injected dependencies. No side effects until listen(). */
@@ -201,8 +221,9 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
         ingest: ingest !== undefined,
         system_metrics: system.enabled,
       }),
+      sentry: () => errorTracking.sendState(),
       draining: () => draining,
-      status: statusOf(metrics, health, startedAt),
+      status: statusOf({ config, registry, metrics, health, errorTracking, ingest, startedAt }),
       mounts: [
         ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
         { path: '/errors', router: errorTracking.router },

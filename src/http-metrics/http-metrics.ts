@@ -29,9 +29,17 @@ export function normalizeMethod(method: string | undefined): string {
 
 export type StreamKind = 'sse' | 'websocket';
 
+/** The route a request had when it began, before the backend's answer decided its label. */
+export interface StartRoute {
+  readonly template: string;
+  readonly declared: boolean;
+}
+
 export interface FinishedRequest {
   method: string;
   route: string;
+  /** As passed to requestStarted. */
+  startRoute: StartRoute;
   status: number;
   /** Empty on success; the status code for 5xx; a failure kind for failures the sidecar saw. */
   errorType: string;
@@ -93,8 +101,13 @@ export class HttpMetrics {
     }
   }
 
-  requestStarted(method: string): void {
+  /**
+   * A request began. The status page counts it in flight under its route when that route is
+   * declared; an undeclared template could be any path, personal data included.
+   */
+  requestStarted(method: string, route: StartRoute): void {
     this.activeRequests.child([method]).inc();
+    if (route.declared) this.windows?.started(method, route.template);
   }
 
   /**
@@ -107,7 +120,10 @@ export class HttpMetrics {
     this.requestDuration
       .child([r.method, r.route, String(r.status), r.errorType])
       .observe(r.durationSeconds, r.exemplar);
-    this.windows?.record(r.method, r.route, r.durationSeconds, r.errorType);
+    if (this.windows !== undefined) {
+      this.windows.record(r.method, r.route, r.durationSeconds, r.errorType);
+      if (r.startRoute.declared) this.windows.ended(r.method, r.startRoute.template);
+    }
     this.requestBodySize.child([r.method, r.route]).observe(r.requestBytes);
     this.responseBodySize.child([r.method, r.route]).observe(r.responseBytes);
   }

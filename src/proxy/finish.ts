@@ -57,6 +57,7 @@ function record(ctx: ProxyContext, ex: Exchange, outcome: ExchangeOutcome): void
     {
       method: ex.method,
       route: outcome.route,
+      startRoute: ex.route,
       status: outcome.status,
       errorType: outcome.errorType,
       durationSeconds: outcome.durationSeconds,
@@ -74,6 +75,7 @@ function logAccess(ctx: ProxyContext, req: IncomingMessage, ex: Exchange, outcom
       request_id: ex.requestId,
       method: req.method,
       route: outcome.route,
+      startRoute: ex.route,
       status: outcome.status,
       error_type: outcome.errorType || undefined,
       duration_ms: Math.round(outcome.durationSeconds * 1e4) / 10,

@@ -24,7 +24,7 @@ export function requestHandler(
       return sendRejection(res, refused, undefined, refused.errorType !== 'bad_request');
     }
     const ex = beginExchange(ctx, req, false);
-    ctx.metrics.requestStarted(ex.method);
+    ctx.metrics.requestStarted(ex.method, ex.route);
     res.once('close', () => finishRequest(ctx, req, res, ex));
     startResponseDeadline(ctx, res, ex);
     webProxy(req, res).catch(middlewareFailed);

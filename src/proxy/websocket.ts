@@ -25,7 +25,7 @@ export function upgradeHandler(
       return void socket.end(rawRejection(refused));
     }
     const ex = beginExchange(ctx, req, true);
-    ctx.metrics.requestStarted(ex.method);
+    ctx.metrics.requestStarted(ex.method, ex.route);
     ctx.metrics.streamStarted(ex.method, 'websocket');
     // A client that leaves while the backend has not answered yet only half-closes the socket
     // (the server allows half-open connections), which nothing would notice before

@@ -55,6 +55,7 @@ function row(r) {
     el('td', { class: 'num' }, fmt.ms(m.p50_seconds)),
     el('td', { class: 'num' }, fmt.ms(m.p95_seconds)),
     el('td', { class: 'num' }, fmt.ms(m.p99_seconds)),
+    el('td', { class: 'num' }, String(r.in_flight)),
     el('td', { class: 'num' }, fmt.rate(t.rate)),
     el('td', { class: 'num' }, fmt.pct(t.success_rate)),
     el('td', {}, spark(rate, 'requests per second, ten minutes'), spark(errorRate, 'error rate, ten minutes'), spark(r.series.p99_seconds, 'p99, ten minutes')),
@@ -68,6 +69,7 @@ const KEYS = {
   rate: (r) => r.last_minute.rate,
   success: (r) => r.last_minute.success_rate ?? 2,
   p99: (r) => (typeof r.last_minute.p99_seconds === 'number' ? r.last_minute.p99_seconds : Infinity),
+  inflight: (r) => r.in_flight,
 };
 
 function fill(tbody, rows) {
@@ -80,23 +82,98 @@ function fill(tbody, rows) {
   tbody.replaceChildren(...sorted.map(row));
 }
 
+const mib = (x) => (x === null ? '–' : (x / 1048576).toFixed(0) + ' MiB');
+const share = (x) => (x === null ? '–' : (x * 100).toFixed(1) + '%');
+const counts = (o) => Object.entries(o).map(([k, n]) => k + ' ×' + n).join(', ') || 'none';
+
+/** Fills a definition list from [term, description, class] triples; a missing description is left out. */
+function pairs(id, items) {
+  const nodes = [];
+  for (const [term, desc, cls] of items) {
+    if (desc === undefined) continue;
+    nodes.push(el('dt', {}, term), el('dd', cls ? { class: cls } : {}, desc));
+  }
+  document.getElementById(id).replaceChildren(...nodes);
+}
+
+function renderBackend(b) {
+  const p = b.pool;
+  const proc = b.process;
+  pairs('backend', [
+    ['State', b.up ? 'up' : 'down', b.up ? 'up' : 'down'],
+    ['Last probe', b.last_probe_at ?? '–'],
+    ['Reason', b.reason ?? '–'],
+    ['Connections', (p.active ?? '–') + ' active, ' + (p.idle ?? '–') + ' idle, ' + (p.queued ?? '–') + ' queued, of ' + (p.max ?? '–')],
+    ['Upstream errors', counts(b.upstream_errors)],
+    ['Process', proc === null ? undefined : proc.found ? share(proc.cpu_utilization) + ' CPU, ' + mib(proc.memory_bytes) : 'not found', proc && !proc.found ? 'down' : ''],
+  ]);
+}
+
+function renderSentry(e) {
+  const s = e.sentry;
+  pairs('sentry', [
+    ['State', s.state, s.state === 'paused' ? 'down' : s.state === 'sending' ? 'up' : ''],
+    ['Since', s.since ?? undefined],
+    ['Reason', s.reason ?? undefined],
+    ['Next probe', s.next_probe_at ?? undefined],
+  ]);
+  const rows = e.recent.map((r) => el('tr', {},
+    el('td', {}, r.timestamp),
+    el('td', {}, r.kind),
+    el('td', {}, r.message),
+    el('td', {}, r.tags.route ? (r.tags.method ?? '') + ' ' + r.tags.route : r.tags.component ?? '–'),
+    el('td', {}, r.sentry),
+    el('td', {}, r.sentry_event_id ?? '–'),
+    el('td', { class: 'num' }, String(r.suppressed)),
+  ));
+  document.getElementById('errors-body').replaceChildren(...rows);
+  document.getElementById('errors-empty').hidden = rows.length > 0;
+}
+
+function renderIngest(i) {
+  if (i === null) return pairs('ingest', [['State', 'off (INGEST_ENABLED=false)']]);
+  const recent = el('ul', { class: 'plain' }, ...i.recent_rejections.slice(0, 5).map((r) => el('li', {}, r.code + ': ' + r.reason)));
+  pairs('ingest', [
+    ['Events', i.events.map((e) => e.type + ' ' + fmt.rate(e.per_second) + '/s (' + e.total + ')').join(', ') || 'none yet'],
+    ['Duplicates', String(i.duplicates)],
+    ['Rejections', counts(i.rejections)],
+    ['Last rejections', i.recent_rejections.length ? recent : undefined],
+    ['Label budgets', i.label_budgets.map((b) => b.type + '.' + b.field + ' ' + b.used + '/' + b.limit).join(', ') || 'none used'],
+  ]);
+}
+
+function renderSystem(s) {
+  const h = s.host;
+  const c = s.container;
+  const certs = s.certificates;
+  pairs('system', [
+    ['Host CPU', h.cpu_busy === null ? '–' : share(h.cpu_busy) + ' busy of ' + h.cpus + ' CPUs'],
+    ['Host memory', mib(h.memory_used_bytes) + ' of ' + mib(h.memory_limit_bytes)],
+    ['Container CPU', c.cpu_usage === null ? undefined : c.cpu_usage.toFixed(2) + ' CPUs' + (c.cpu_limit === null ? '' : ' of ' + c.cpu_limit)],
+    ['Container memory', c.memory_working_set_bytes === null ? undefined : mib(c.memory_working_set_bytes) + (c.memory_limit_bytes === null ? ', no limit' : ' of ' + mib(c.memory_limit_bytes))],
+    ['Certificates', certs.expiring_first.length === 0 && certs.failed_checks.length === 0 ? 'none watched' : undefined],
+    ...certs.expiring_first.map((x) => ['Certificate', x.subject_cn + ' (' + x.source + '): ' + x.days_left + ' days left', x.expiring_soon ? 'down' : '']),
+    ...certs.failed_checks.map((x) => ['Certificate', x.source + ': check failed', 'down']),
+  ]);
+}
+
 function render(status) {
   last = status;
   fill(document.getElementById('routes-body'), status.routes);
   fill(document.getElementById('unmatched-body'), status.unmatched);
   document.getElementById('routes-empty').hidden = status.routes.length > 0;
-  const b = status.backend;
-  document.getElementById('backend').replaceChildren(
-    el('dt', {}, 'State'), el('dd', { class: b.up ? 'up' : 'down' }, b.up ? 'up' : 'down'),
-    el('dt', {}, 'Last probe'), el('dd', {}, b.last_probe_at ?? '–'),
-    el('dt', {}, 'Reason'), el('dd', {}, b.reason ?? '–'),
-  );
+  renderBackend(status.backend);
+  renderSentry(status.errors);
+  renderIngest(status.ingest);
+  renderSystem(status.system);
   const s = status.sidecar;
-  document.getElementById('sidecar').replaceChildren(
-    el('dt', {}, 'Version'), el('dd', {}, s.version),
-    el('dt', {}, 'Uptime'), el('dd', {}, Math.round(s.uptime_seconds / 60) + ' min'),
-    el('dt', {}, 'Memory'), el('dd', {}, (s.rss_bytes / 1048576).toFixed(0) + ' MiB'),
-  );
+  pairs('sidecar', [
+    ['Version', s.version],
+    ['Uptime', Math.round(s.uptime_seconds / 60) + ' min'],
+    ['CPU', s.cpu_cores === null ? '–' : (s.cpu_cores * 100).toFixed(1) + '% of a core'],
+    ['Memory', mib(s.rss_bytes)],
+  ]);
+  document.getElementById('config').textContent = JSON.stringify(s.config, null, 2);
   document.getElementById('updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
 }
 

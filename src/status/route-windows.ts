@@ -49,6 +49,8 @@ export interface RouteFigures {
   };
   /** Error types seen in the last ten minutes, with their counts. */
   readonly errorTypes: Readonly<Record<string, number>>;
+  /** Requests of this declared route and method under way now (streams included). */
+  readonly inFlight: number;
 }
 
 function bucketOf(seconds: number): number {
@@ -76,6 +78,8 @@ function quantile(histogram: Uint32Array, total: number, q: number): number | nu
 export class RouteWindows {
   /** Route, then method: no key is built per request. */
   private readonly rings = new Map<string, Map<string, RouteRing>>();
+  /** Requests under way by declared route, then method; an entry leaves when it reaches 0. */
+  private readonly running = new Map<string, Map<string, number>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -118,27 +122,58 @@ export class RouteWindows {
     }
   }
 
+  /** A request of a declared route began. */
+  started(method: string, route: string): void {
+    let methods = this.running.get(route);
+    if (methods === undefined) {
+      methods = new Map();
+      this.running.set(route, methods);
+    }
+    methods.set(method, (methods.get(method) ?? 0) + 1);
+  }
+
+  /** A request counted by started() ended. */
+  ended(method: string, route: string): void {
+    const methods = this.running.get(route);
+    const n = methods?.get(method);
+    if (methods === undefined || n === undefined) return;
+    if (n > 1) methods.set(method, n - 1);
+    else {
+      methods.delete(method);
+      if (methods.size === 0) this.running.delete(route);
+    }
+  }
+
   /** Forgets a route the labeller gave up (idle or folded), with every method. */
   forget(route: string): void {
     this.rings.delete(route);
   }
 
-  /** Every route with requests in the last ten minutes. */
+  /** Every route with requests in the last ten minutes or under way now. */
   figures(): RouteFigures[] {
     const epoch = Math.floor(this.now() / SLOT_MS);
     const out: RouteFigures[] = [];
+    const inFlight = (route: string, method: string) => this.running.get(route)?.get(method) ?? 0;
     for (const [route, methods] of this.rings) {
       for (const [method, ring] of methods) {
         const f = this.routeFigures(ring, epoch);
-        if (f.lastTenMinutes.requests === 0) methods.delete(method);
-        else out.push({ method, route, ...f });
+        const running = inFlight(route, method);
+        if (f.lastTenMinutes.requests === 0 && running === 0) methods.delete(method);
+        else out.push({ method, route, ...f, inFlight: running });
       }
       if (methods.size === 0) this.rings.delete(route);
+    }
+    // A first, slow request (a long generation) shows before it ends.
+    for (const [route, methods] of this.running) {
+      for (const [method, running] of methods) {
+        if (this.rings.get(route)?.has(method)) continue;
+        out.push({ method, route, ...this.routeFigures(new RouteRing(), epoch), inFlight: running });
+      }
     }
     return out;
   }
 
-  private routeFigures(ring: RouteRing, epoch: number): Omit<RouteFigures, 'method' | 'route'> {
+  private routeFigures(ring: RouteRing, epoch: number): Omit<RouteFigures, 'method' | 'route' | 'inFlight'> {
     const requests: number[] = [];
     const errors: number[] = [];
     const errorTypes: Record<string, number> = {};

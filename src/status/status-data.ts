@@ -1,14 +1,31 @@
+import type { Config } from '../config/config.js';
+import type { IngestStatus } from '../ingest/create-ingest.js';
 import type { UpstreamHealthState } from '../proxy/upstream-health.js';
+import type { RecentError, SentrySendState } from '../sentry/index.js';
+import { backendPanel } from './backend-panel.js';
+import { CounterRates } from './counter-rates.js';
+import { ingestPanel } from './ingest-panel.js';
+import type { MetricReader } from './metric-reader.js';
 import type { RouteFigures, RouteWindows, WindowFigures } from './route-windows.js';
+import { sidecarPanel } from './sidecar-panel.js';
+import { systemPanel } from './system-panel.js';
 
 /** Labels that are not routes, listed apart from them. */
 const UNMATCHED = /^__.+__$/;
+/** Recent errors on the page; GET /errors lists them all. */
+const RECENT_ERRORS = 10;
 
 export interface StatusSources {
   readonly version: string;
   readonly startedAt: number;
+  readonly config?: Config | undefined;
   readonly windows: RouteWindows;
+  readonly reader: MetricReader;
   readonly backend: () => UpstreamHealthState;
+  readonly sentry: () => SentrySendState;
+  readonly recentErrors: (limit: number) => RecentError[];
+  /** Absent when the ingest API is off. */
+  readonly ingest?: (() => IngestStatus) | undefined;
 }
 
 const round = (x: number | null, digits: number) =>
@@ -29,6 +46,7 @@ function routeRow(f: RouteFigures) {
   return {
     method: f.method,
     route: f.route,
+    in_flight: f.inFlight,
     last_minute: window(f.lastMinute),
     last_10_minutes: window(f.lastTenMinutes),
     error_types: f.errorTypes,
@@ -41,27 +59,25 @@ function routeRow(f: RouteFigures) {
 }
 
 /**
- * GET /status.json: what the status page shows. Routes come from the sidecar's own windows
- * of the last minute and ten minutes (route-windows.ts), busiest first.
+ * GET /status.json: what the status page shows. Routes come from the sidecar's own windows of
+ * the last minute and ten minutes (route-windows.ts), busiest first; the other panels read the
+ * registry /metrics renders (metric-reader.ts), so both agree.
  */
-export function statusData(sources: StatusSources) {
-  const rows = sources.windows
-    .figures()
-    .sort((a, b) => b.lastTenMinutes.requests - a.lastTenMinutes.requests);
-  const backend = sources.backend();
-  return {
-    sidecar: {
-      version: sources.version,
-      uptime_seconds: Math.round((Date.now() - sources.startedAt) / 1000),
-      rss_bytes: process.memoryUsage.rss(),
-    },
-    routes: rows.filter((f) => !UNMATCHED.test(f.route)).map(routeRow),
-    unmatched: rows.filter((f) => UNMATCHED.test(f.route)).map(routeRow),
-    backend: {
-      up: backend.up,
-      last_probe_at: backend.lastCheckAt === undefined ? null : new Date(backend.lastCheckAt).toISOString(),
-      last_ok_at: backend.lastOkAt === undefined ? null : new Date(backend.lastOkAt).toISOString(),
-      reason: backend.reason ?? null,
-    },
+export function createStatusData(sources: StatusSources): () => Promise<unknown> {
+  const ingestRates = new CounterRates();
+  const cpu = new CounterRates();
+  return async () => {
+    const rows = sources.windows
+      .figures()
+      .sort((a, b) => b.lastTenMinutes.requests - a.lastTenMinutes.requests);
+    return {
+      sidecar: sidecarPanel(sources.version, sources.startedAt, sources.config, cpu),
+      routes: rows.filter((f) => !UNMATCHED.test(f.route)).map(routeRow),
+      unmatched: rows.filter((f) => UNMATCHED.test(f.route)).map(routeRow),
+      backend: await backendPanel(sources.backend(), sources.reader),
+      errors: { sentry: sources.sentry(), recent: sources.recentErrors(RECENT_ERRORS) },
+      ingest: sources.ingest ? await ingestPanel(sources.reader, ingestRates, sources.ingest()) : null,
+      system: await systemPanel(sources.reader),
+    };
   };
 }

@@ -24,6 +24,9 @@ th button { font: inherit; font-weight: 600; color: inherit; background: none; b
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
 dt { color: var(--muted); } dd { margin: 0; }
 .up { color: var(--up); font-weight: 600; } .down { color: var(--down); font-weight: 600; }
+pre { font: 12px/1.4 ui-monospace, monospace; overflow-x: auto; }
+summary { cursor: pointer; margin-top: .5rem; }
+ul.plain { margin: 0; padding-left: 1rem; }
 .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 0 2rem; }
 `;
 
@@ -43,7 +46,7 @@ export const STATUS_PAGE_CSP = [
 const header = (key: string, label: string) =>
   `<th scope="col" data-sort="${key}"><button type="button">${label}</button></th>`;
 
-const ROUTE_HEAD = `<thead><tr>${header('method', 'Method')}${header('route', 'Route')}${header('rate', 'req/s 1 min')}${header('success', 'Success 1 min')}<th scope="col">p50</th><th scope="col">p95</th>${header('p99', 'p99')}<th scope="col">req/s 10 min</th><th scope="col">Success 10 min</th><th scope="col">Ten minutes: req/s, errors, p99</th><th scope="col">Error types</th></tr></thead>`;
+const ROUTE_HEAD = `<thead><tr>${header('method', 'Method')}${header('route', 'Route')}${header('rate', 'req/s 1 min')}${header('success', 'Success 1 min')}<th scope="col">p50</th><th scope="col">p95</th>${header('p99', 'p99')}${header('inflight', 'In flight')}<th scope="col">req/s 10 min</th><th scope="col">Success 10 min</th><th scope="col">Ten minutes: req/s, errors, p99</th><th scope="col">Error types</th></tr></thead>`;
 
 export const STATUS_PAGE = `<!doctype html>
 <html lang="en">
@@ -66,9 +69,16 @@ export const STATUS_PAGE = `<!doctype html>
 <h2 id="unmatched-title">Not matched to a route</h2>
 <div class="scroll"><table aria-labelledby="unmatched-title">${ROUTE_HEAD}<tbody id="unmatched-body"></tbody></table></div>
 <div class="panels">
-<section><h2>Backend</h2><dl id="backend"></dl></section>
-<section><h2>Sidecar</h2><dl id="sidecar"></dl></section>
+<section aria-labelledby="backend-title"><h2 id="backend-title">Backend</h2><dl id="backend"></dl></section>
+<section aria-labelledby="sentry-title"><h2 id="sentry-title">Sentry</h2><dl id="sentry"></dl></section>
+<section aria-labelledby="ingest-title"><h2 id="ingest-title">Ingest</h2><dl id="ingest"></dl></section>
+<section aria-labelledby="system-title"><h2 id="system-title">System</h2><dl id="system"></dl></section>
 </div>
+<h2 id="errors-title">Recent errors</h2>
+<div class="scroll"><table aria-labelledby="errors-title"><thead><tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Message</th><th scope="col">Where</th><th scope="col">Sentry</th><th scope="col">Sentry event</th><th scope="col">Suppressed</th></tr></thead><tbody id="errors-body"></tbody></table></div>
+<p class="meta" id="errors-empty" hidden>No errors captured since the sidecar started.</p>
+<section aria-labelledby="sidecar-title"><h2 id="sidecar-title">Sidecar</h2><dl id="sidecar"></dl>
+<details><summary>Configuration (secrets hidden)</summary><pre id="config"></pre></details></section>
 </main>
 <script>${PAGE_SCRIPT}</script>
 </body>

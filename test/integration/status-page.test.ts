@@ -96,6 +96,43 @@ describe('the status page in Chromium', () => {
     await page.close();
   }, 30_000);
 
+  it('shows the backend, Sentry, recent errors, ingest, system and sidecar panels as /status.json has them', async () => {
+    const { page, problems } = await open();
+    await page.waitForSelector('#errors-body tr');
+    const terms = async (id: string) =>
+      page.$eval(`#${id}`, (dl) =>
+        Object.fromEntries(
+          [...dl.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]),
+        ),
+      );
+    const status = json<{
+      backend: { pool: { max: number } };
+      errors: { recent: Array<{ message: string }> };
+      sidecar: { version: string };
+    }>(await request(`${stack.adminUrl}/status.json`));
+    const backend = await terms('backend');
+    expect(backend.State).toBe('up');
+    expect(backend.Connections).toMatch(
+      new RegExp(`^\\d+ active, \\d+ idle, 0 queued, of ${status.backend.pool.max}$`),
+    );
+    expect(backend['Upstream errors']).toBe('none');
+    expect(await terms('sentry')).toEqual({ State: 'disabled', Reason: 'SENTRY_DSN is not set' });
+    const errors = await page.$$eval('#errors-body tr', (trs) =>
+      trs.map((tr) => tr.children[2]!.textContent),
+    );
+    expect(errors).toEqual(status.errors.recent.map((e) => e.message));
+    expect(errors.length).toBe(5);
+    const where = await page.$eval('#errors-body tr', (tr) => tr.children[3]!.textContent);
+    expect(where).toBe('GET /api/fail');
+    expect((await terms('ingest')).Events).toBe('none yet');
+    expect((await terms('system'))['Host CPU']).toMatch(/busy of \d+ CPUs$|^–$/);
+    expect((await terms('sidecar')).Version).toBe(status.sidecar.version);
+    const config = await page.$eval('#config', (pre) => JSON.parse(pre.textContent ?? 'null'));
+    expect(config.upstream.url).toBe(`${stack.backend.url}/`);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 30_000);
+
   it('sorts by a column when its heading is pressed', async () => {
     const { page, problems } = await open();
     await page.click('th[data-sort="route"] button');

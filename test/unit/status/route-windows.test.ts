@@ -45,4 +45,23 @@ describe('RouteWindows', () => {
     windows.forget('/users/alice');
     expect(windows.figures().map((f) => `${f.method} ${f.route}`)).toEqual(['GET /users/{param}']);
   });
+
+  it('counts requests in flight by route and method, a route with none finished yet included', () => {
+    const clock = manualClock(1_700_000_000_000);
+    const windows = new RouteWindows(clock.now);
+    windows.started('POST', '/api/chat');
+    windows.started('POST', '/api/chat');
+    windows.started('GET', '/api/chat');
+    expect(windows.figures().map((f) => [f.method, f.inFlight, f.lastMinute.requests])).toEqual([
+      ['POST', 2, 0],
+      ['GET', 1, 0],
+    ]);
+    windows.ended('POST', '/api/chat');
+    windows.record('POST', '/api/chat', 3, '');
+    windows.ended('GET', '/api/chat');
+    windows.ended('GET', '/api/chat'); // one end too many changes nothing
+    expect(windows.figures().map((f) => [f.method, f.inFlight, f.lastMinute.requests])).toEqual([
+      ['POST', 1, 1],
+    ]);
+  });
 });
