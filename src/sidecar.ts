@@ -9,6 +9,7 @@ import { createIngest, type Ingest } from './ingest/index.js';
 import { ListenError } from './listen-error.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
+import { createOtlpIn } from './otlp/create-otlp.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
@@ -172,6 +173,27 @@ function statusOf(parts: {
   });
 }
 
+/**
+ * The ingest API and OTLP metrics in, which shares its authentication and its event-catalog
+ * families. Backend `error` events go through the same scrubbing and rate limits as the
+ * proxy's captures.
+ */
+function createIngestion(config: Config, registry: Registry, logger: Logger, errorTracking: ErrorTracking) {
+  const ingest = config.ingest.enabled
+    ? createIngest({
+        config: config.ingest,
+        registry,
+        logger,
+        errorSink: { report: (error) => void errorTracking.reporter.captureAppError(error) },
+      })
+    : undefined;
+  const otlp =
+    ingest && config.ingest.otlp.enabled
+      ? createOtlpIn({ config: config.ingest.otlp, registry, auth: ingest.auth, logger })
+      : undefined;
+  return { ingest, otlp };
+}
+
 /** Wiring only: builds every part from the config and injected dependencies. No side effects until listen(). */
 export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -198,19 +220,12 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
     upstreamMaxSockets: config.upstream.maxSockets,
   });
 
-  // Backend `error` events go through the same scrubbing and rate limits as the proxy's captures.
-  const ingest = config.ingest.enabled
-    ? createIngest({
-        config: config.ingest,
-        registry,
-        logger,
-        errorSink: { report: (error) => void errorTracking.reporter.captureAppError(error) },
-      })
-    : undefined;
+  const { ingest, otlp } = createIngestion(config, registry, logger, errorTracking);
 
   const admin = http.createServer(
     createAdminApp({
       registry,
+      extraFamilies: otlp?.families,
       health,
       version: VERSION,
       upstreamUrl: config.upstream.url,
@@ -219,6 +234,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
         prometheus: true,
         sentry: errorTracking.enabled,
         ingest: ingest !== undefined,
+        otlp_metrics: otlp !== undefined,
         system_metrics: system.enabled,
       }),
       sentry: () => errorTracking.sendState(),
@@ -226,6 +242,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       status: statusOf({ config, registry, metrics, health, errorTracking, ingest, startedAt }),
       mounts: [
         ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
+        ...(otlp ? [{ path: '/v1/metrics', router: otlp.router }] : []),
         { path: '/errors', router: errorTracking.router },
       ],
     }),
@@ -257,6 +274,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       health.stop();
       await routing.stop();
       system.stop();
+      otlp?.close();
       proxy.agent.destroy();
       await new Promise<void>((resolve) => {
         admin.close(() => resolve());

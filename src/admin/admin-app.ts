@@ -2,12 +2,14 @@ import { type Server, STATUS_CODES } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { sendError } from '../http/error-response.js';
-import { CONTENT_TYPES, negotiateFormat, renderMetrics } from '../metrics/exposition.js';
+import { CONTENT_TYPES, type ExtraFamilies, negotiateFormat, renderMetrics } from '../metrics/exposition.js';
 import type { UpstreamHealth } from '../proxy/upstream-health.js';
 import { STATUS_PAGE, STATUS_PAGE_CSP } from '../status/status-page.js';
 
 export interface AdminDeps {
   registry: Registry;
+  /** Series kept outside the registry (OTLP metrics in), rendered with it. */
+  extraFamilies?: ExtraFamilies | undefined;
   health: UpstreamHealth;
   version: string;
   upstreamUrl: URL;
@@ -32,7 +34,7 @@ export function createAdminApp(deps: AdminDeps): Express {
 
   app.get('/metrics', async (req, res) => {
     const format = negotiateFormat(req.headers.accept);
-    const body = await renderMetrics(deps.registry, format);
+    const body = await renderMetrics(deps.registry, format, deps.extraFamilies);
     res.set('content-type', CONTENT_TYPES[format]).send(body);
   });
 

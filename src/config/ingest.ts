@@ -9,6 +9,14 @@ export const INGEST_DEFAULTS = Object.freeze({
   dedupeWindow: 10_000,
   /** Distinct values one free-form field (model, collection, provider…) may mint as a label. */
   labelBudget: 100,
+  /** OTLP metrics in: series in all, per metric, and how long an unchanged series stays. */
+  otlpMaxSeries: 10_000,
+  otlpMaxSeriesPerMetric: 2_000,
+  otlpSeriesTtlS: 600,
+  /** An SDK's batch of 1,000 histogram points with a few attributes is 100–300 KiB of protobuf. */
+  otlpMaxBodyBytes: 4_194_304,
+  /** Bodies being read and decoded at once; past it, 503 with Retry-After, which exporters retry. */
+  otlpMaxPendingBytes: 33_554_432,
 });
 
 /** Bearer tokens shorter than this are guessable; the rule is reported at start-up. */
@@ -28,6 +36,17 @@ export interface IngestConfig {
   readonly labelBudget: number;
   /** Per-field overrides of `labelBudget`, by event field name (`model`, `collection`…). */
   readonly labelBudgets: Readonly<Record<string, number>>;
+  /** POST /v1/metrics (OTLP/HTTP), with the same authentication. */
+  readonly otlp: OtlpConfig;
+}
+
+export interface OtlpConfig {
+  readonly enabled: boolean;
+  readonly maxSeries: number;
+  readonly maxSeriesPerMetric: number;
+  readonly seriesTtlMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxPendingBytes: number;
 }
 
 export function readIngestConfig(r: EnvReader): IngestConfig {
@@ -60,5 +79,23 @@ export function readIngestConfig(r: EnvReader): IngestConfig {
     dedupeWindow: r.int('INGEST_DEDUPE_WINDOW', INGEST_DEFAULTS.dedupeWindow, 0, 1_000_000),
     labelBudget: r.int('INGEST_LABEL_BUDGET', INGEST_DEFAULTS.labelBudget, 1, 100_000),
     labelBudgets,
+    otlp: {
+      enabled: r.bool('OTLP_METRICS_ENABLED', true),
+      maxSeries: r.int('OTLP_MAX_SERIES', INGEST_DEFAULTS.otlpMaxSeries, 1, 1_000_000),
+      maxSeriesPerMetric: r.int(
+        'OTLP_MAX_SERIES_PER_METRIC',
+        INGEST_DEFAULTS.otlpMaxSeriesPerMetric,
+        1,
+        1_000_000,
+      ),
+      seriesTtlMs: r.int('OTLP_SERIES_TTL_S', INGEST_DEFAULTS.otlpSeriesTtlS, 10, 86_400) * 1000,
+      maxBodyBytes: r.int('OTLP_MAX_BODY_BYTES', INGEST_DEFAULTS.otlpMaxBodyBytes, 1_024, 67_108_864),
+      maxPendingBytes: r.int(
+        'OTLP_MAX_PENDING_BYTES',
+        INGEST_DEFAULTS.otlpMaxPendingBytes,
+        1_024,
+        1_073_741_824,
+      ),
+    },
   };
 }

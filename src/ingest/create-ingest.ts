@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { ConfigError } from '../config/config.js';
 import type { IngestConfig } from '../config/ingest.js';
 import type { Logger } from '../log/logger.js';
-import { createIngestAuth } from './auth.js';
+import { createIngestAuth, type IngestAuth } from './auth.js';
 import { DedupeWindow } from './dedupe.js';
 import { type AppErrorSink, createLoggingErrorSink } from './error-sink.js';
 import { buildEventsJsonSchema } from './json-schema.js';
@@ -27,6 +27,8 @@ export interface Ingest {
   /** Mount at /v1/events on the admin port. */
   readonly router: Router;
   readonly authMode: 'token' | 'loopback';
+  /** Who may post: shared with OTLP metrics in (POST /v1/metrics). */
+  readonly auth: IngestAuth;
   /** What the status page shows beyond the counters: the last refusals and each label budget's use. */
   status(): IngestStatus;
 }
@@ -84,5 +86,5 @@ export function createIngest({ config, registry, logger, errorSink }: IngestDeps
       limit: f.limit,
     })),
   });
-  return { router, authMode: auth.mode, status };
+  return { router, authMode: auth.mode, auth, status };
 }

@@ -19,7 +19,8 @@ export const OTHER_LABEL = '_OTHER';
 const VERDICT_CACHE_SIZE = 10_000;
 const verdicts = new Map<string, PersonalDataKind | null>();
 
-function cachedPersonalDataKind(value: string): PersonalDataKind | undefined {
+/** The kind of personal data a label value appears to hold, remembered per distinct value. */
+export function cachedPersonalDataKind(value: string): PersonalDataKind | undefined {
   let verdict = verdicts.get(value);
   if (verdict === undefined) {
     verdict = personalDataKind(value) ?? null;

@@ -27,7 +27,7 @@ export class ClientGoneError extends Error {
  * Collects the body, refusing it as soon as it passes `limit` bytes. Listeners rather than
  * `for await`: leaving that loop early destroys the socket, and the 413 could not be sent.
  */
-function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
+function collect(req: IncomingMessage, limit: number, setting: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -42,7 +42,7 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (received > limit) {
         cleanup();
         req.pause();
-        reject(new IngestError('body_too_large', tooLarge(limit)));
+        reject(new IngestError('body_too_large', tooLarge(limit, setting)));
         return;
       }
       chunks.push(chunk);
@@ -71,22 +71,25 @@ export async function readBody(
   req: IncomingMessage,
   encoding: ContentEncoding,
   limit: number,
+  /** The variable that sets `limit`, named in the refusal. */
+  setting = 'INGEST_MAX_BODY_BYTES',
 ): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new IngestError('body_too_large', tooLarge(limit));
-  const raw = await collect(req, limit);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new IngestError('body_too_large', tooLarge(limit, setting));
+  const raw = await collect(req, limit, setting);
   if (encoding === 'identity') return raw;
 
   try {
     return await gunzipAsync(raw, { maxOutputLength: limit });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new IngestError('body_too_large', tooLarge(limit));
+      throw new IngestError('body_too_large', tooLarge(limit, setting));
     }
     throw new IngestError('invalid_gzip');
   }
 }
 
-function tooLarge(limit: number): string {
-  return `the body is larger than ${limit} bytes (INGEST_MAX_BODY_BYTES, measured after decompression)`;
+function tooLarge(limit: number, setting: string): string {
+  return `the body is larger than ${limit} bytes (${setting}, measured after decompression)`;
 }

@@ -22,7 +22,7 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   return accept?.includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
 }
 
-function escapeLabelValue(value: string): string {
+export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -30,7 +30,7 @@ function escapeHelp(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-function formatNumber(value: number): string {
+export function formatNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
@@ -85,7 +85,7 @@ interface FamilyHead {
   readonly lines: [string, string];
 }
 
-function familyHead(
+export function familyHead(
   metric: { name: string; help: string; type: unknown },
   format: ExpositionFormat,
 ): FamilyHead {
@@ -164,9 +164,28 @@ const SAMPLES_PER_SLICE = 1_000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function renderMetrics(registry: Registry, format: ExpositionFormat): Promise<string> {
+/**
+ * Series kept outside the registry (OTLP metrics in): samples that join a registry family of the
+ * same name, and whole families of their own, already formatted.
+ */
+export interface ExtraFamilies {
+  /** Sample lines to add to the registry's family `name`, if any. */
+  samplesOf(name: string, format: ExpositionFormat): string[] | undefined;
+  /** Families whose names are not among `taken`, each with its HELP and TYPE lines. */
+  families(format: ExpositionFormat, taken: ReadonlySet<string>): string[];
+}
+
+export async function renderMetrics(
+  registry: Registry,
+  format: ExpositionFormat,
+  extra?: ExtraFamilies,
+): Promise<string> {
   const metrics = registry.getMetricsAsArray() as unknown as Metric[];
   const lines: string[] = [];
+  const join = (name: string) => {
+    const samples = extra?.samplesOf(name, format);
+    if (samples !== undefined) for (const line of samples) lines.push(line);
+  };
   let sinceYield = 0;
   /** A turn of the event loop to wait for once a slice is full; nothing (no await) otherwise. */
   const slice = (samples: number): Promise<void> | undefined => {
@@ -182,12 +201,21 @@ export async function renderMetrics(registry: Registry, format: ExpositionFormat
       metric instanceof LabeledGauge
     ) {
       await renderLabeled(metric, format, lines, slice);
+      join(metric.name);
       continue;
     }
     const family = await metric.get();
     lines.push(renderFamily(family, format));
+    join(family.name);
     const turn = slice(family.values.length);
     if (turn) await turn;
+  }
+  if (extra !== undefined) {
+    for (const line of extra.families(
+      format,
+      new Set(metrics.map((m) => (m as unknown as { name: string }).name)),
+    ))
+      lines.push(line);
   }
   const body = lines.join('\n');
   return format === 'openmetrics' ? body + '\n# EOF\n' : body + '\n';
