@@ -22,6 +22,14 @@ describe('ingest configuration', () => {
       dedupeWindow: 10_000,
       labelBudget: 100,
       labelBudgets: {},
+      otlp: {
+        enabled: true,
+        maxSeries: 10_000,
+        maxSeriesPerMetric: 2_000,
+        seriesTtlMs: 600_000,
+        maxBodyBytes: 4_194_304,
+        maxPendingBytes: 33_554_432,
+      },
     });
   });
 
@@ -35,6 +43,12 @@ describe('ingest configuration', () => {
       INGEST_DEDUPE_WINDOW: '0',
       INGEST_LABEL_BUDGET: '50',
       INGEST_LABEL_BUDGETS: 'model=20, collection=500',
+      OTLP_METRICS_ENABLED: 'false',
+      OTLP_MAX_SERIES: '500',
+      OTLP_MAX_SERIES_PER_METRIC: '50',
+      OTLP_SERIES_TTL_S: '60',
+      OTLP_MAX_BODY_BYTES: '65536',
+      OTLP_MAX_PENDING_BYTES: '131072',
     }).ingest;
     expect(ingest).toEqual({
       enabled: false,
@@ -44,6 +58,14 @@ describe('ingest configuration', () => {
       dedupeWindow: 0,
       labelBudget: 50,
       labelBudgets: { model: 20, collection: 500 },
+      otlp: {
+        enabled: false,
+        maxSeries: 500,
+        maxSeriesPerMetric: 50,
+        seriesTtlMs: 60_000,
+        maxBodyBytes: 65_536,
+        maxPendingBytes: 131_072,
+      },
     });
   });
 
