@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startSdk } from '../helpers/otlp-sdk.js';
 import { Stack, waitUntil } from './stack.js';
 
 /**
@@ -187,8 +188,39 @@ describe('the deployed stack, end to end', () => {
     ).toBeGreaterThanOrEqual(30);
   });
 
+  it('gives Prometheus the metrics an OpenTelemetry SDK pushes over OTLP, under the job that sent them', async () => {
+    const sdk = startSdk({ adminUrl: stack.adminUrl, encoding: 'protobuf', temporality: 'delta' });
+    const jobs = sdk.meter.createCounter('app.jobs.processed', { unit: '{job}' });
+    const duration = sdk.meter.createHistogram('app.job.duration', { unit: 's' });
+    for (let round = 0; round < 5; round++) {
+      jobs.add(2, { queue: 'mail' });
+      duration.record(0.5, { queue: 'mail' });
+      await sdk.flush();
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    await sdk.shutdown();
+    await waitUntil(
+      'OTLP series in Prometheus',
+      async () =>
+        num(await stack.query('sum(app_jobs_processed_total{job="shop/checkout",queue="mail"})')) === 10,
+      15_000,
+      250,
+    );
+    expect(
+      num(
+        await stack.query('sum(app_job_duration_seconds_count{job="shop/checkout",instance="checkout-1"})'),
+      ),
+    ).toBe(5);
+    expect(
+      num(await stack.query('sum(target_info{job="shop/checkout",deployment_environment_name="test"})')),
+    ).toBe(1);
+    // The sidecar's own series keep the scrape target's job.
+    expect(num(await stack.query('sum(up{job="observability-sidecar"})'))).toBe(1);
+    expect(num(await stack.query('count(sidecar_otlp_series{job="observability-sidecar"})'))).toBe(1);
+  });
+
   it('never exposes the admin port through nginx', async () => {
-    for (const path of ['/metrics', '/ready', '/v1/events', '/errors']) {
+    for (const path of ['/metrics', '/ready', '/v1/events', '/v1/metrics', '/errors']) {
       const r = await get(`${stack.nginxUrl}${path}`, { host: `127.0.0.1:${stack.ports.admin}` });
       expect(r.body).not.toContain('sidecar_upstream_up');
       expect(r.body).not.toContain('"status":"ready"');
