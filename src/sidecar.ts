@@ -9,7 +9,7 @@ import { createIngest, type Ingest } from './ingest/index.js';
 import { ListenError } from './listen-error.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
-import { createOtlpIn } from './otlp/create-otlp.js';
+import { createOtlpIn, type OtlpIn } from './otlp/create-otlp.js';
 import { createProxyPort, type ProxyPort } from './proxy/proxy-server.js';
 import { REJECTION_TYPES, rejection } from './proxy/rejections.js';
 import { UpstreamHealth } from './proxy/upstream-health.js';
@@ -156,6 +156,7 @@ function statusOf(parts: {
   health: UpstreamHealth;
   errorTracking: ErrorTracking;
   ingest: Ingest | undefined;
+  otlp: OtlpIn | undefined;
   startedAt: number;
 }): (() => Promise<unknown>) | undefined {
   const windows = parts.metrics.windows;
@@ -170,6 +171,7 @@ function statusOf(parts: {
     sentry: () => parts.errorTracking.sendState(),
     recentErrors: (limit) => parts.errorTracking.recentErrors(limit),
     ingest: parts.ingest?.status,
+    otlpSeries: parts.otlp?.series,
   });
 }
 
@@ -239,7 +241,7 @@ export function createSidecar(config: Config, deps: SidecarDeps = {}): Sidecar {
       }),
       sentry: () => errorTracking.sendState(),
       draining: () => draining,
-      status: statusOf({ config, registry, metrics, health, errorTracking, ingest, startedAt }),
+      status: statusOf({ config, registry, metrics, health, errorTracking, ingest, otlp, startedAt }),
       mounts: [
         ...(ingest ? [{ path: '/v1/events', router: ingest.router }] : []),
         ...(otlp ? [{ path: '/v1/metrics', router: otlp.router }] : []),

@@ -139,6 +139,9 @@ function renderIngest(i) {
     ['Rejections', counts(i.rejections)],
     ['Last rejections', i.recent_rejections.length ? recent : undefined],
     ['Label budgets', i.label_budgets.map((b) => b.type + '.' + b.field + ' ' + b.used + '/' + b.limit).join(', ') || 'none used'],
+    ['OTLP data points', i.otlp === null ? 'off' : fmt.rate(i.otlp.data_points_per_second) + '/s (' + i.otlp.accepted + ' accepted)'],
+    ['OTLP rejections', i.otlp === null ? undefined : counts(i.otlp.rejected)],
+    ['OTLP series', i.otlp === null ? undefined : i.otlp.series + ' of ' + i.otlp.series_limit],
   ]);
 }
 

@@ -26,6 +26,8 @@ export interface StatusSources {
   readonly recentErrors: (limit: number) => RecentError[];
   /** Absent when the ingest API is off. */
   readonly ingest?: (() => IngestStatus) | undefined;
+  /** OTLP series held and their limit; absent when OTLP metrics in is off. */
+  readonly otlpSeries?: (() => { held: number; limit: number }) | undefined;
 }
 
 const round = (x: number | null, digits: number) =>
@@ -66,6 +68,7 @@ function routeRow(f: RouteFigures) {
 export function createStatusData(sources: StatusSources): () => Promise<unknown> {
   const ingestRates = new CounterRates();
   const cpu = new CounterRates();
+  const otlp = sources.otlpSeries ? { series: sources.otlpSeries, rates: new CounterRates() } : undefined;
   return async () => {
     const rows = sources.windows
       .figures()
@@ -76,7 +79,7 @@ export function createStatusData(sources: StatusSources): () => Promise<unknown>
       unmatched: rows.filter((f) => UNMATCHED.test(f.route)).map(routeRow),
       backend: await backendPanel(sources.backend(), sources.reader),
       errors: { sentry: sources.sentry(), recent: sources.recentErrors(RECENT_ERRORS) },
-      ingest: sources.ingest ? await ingestPanel(sources.reader, ingestRates, sources.ingest()) : null,
+      ingest: sources.ingest ? await ingestPanel(sources.reader, ingestRates, sources.ingest(), otlp) : null,
       system: await systemPanel(sources.reader),
     };
   };

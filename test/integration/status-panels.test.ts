@@ -152,6 +152,48 @@ describe('the ingest panel', () => {
   });
 });
 
+describe('the ingest panel with OTLP metrics in', () => {
+  it('shows OTLP data points, refusals by reason and series against the limit as /metrics has them', async () => {
+    const kv = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const body = JSON.stringify({
+      resourceMetrics: [
+        {
+          resource: { attributes: [kv('service.name', 'bank')] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'app.logins',
+                  gauge: {
+                    dataPoints: [
+                      { attributes: [kv('channel', 'web')], asInt: '3' },
+                      { attributes: [kv('user', 'ann@example.com')], asInt: '1' },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const res = await request(`${stack.adminUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_TOKEN}` },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const otlp = (await status()).ingest.otlp;
+    const samples = await scrape(stack.adminUrl);
+    expect(otlp.accepted).toBe(valueOf(samples, 'sidecar_otlp_data_points_total', { outcome: 'accepted' }));
+    expect(otlp.accepted).toBe(1);
+    expect(otlp.rejected).toEqual({ personal_data: 1 });
+    expect(otlp.series).toBe(valueOf(samples, 'sidecar_otlp_series', {}));
+    expect(otlp.series).toBe(2); // the gauge's series and target_info
+    expect(otlp.series_limit).toBe(10_000);
+  });
+});
+
 describe('the system and sidecar panels', () => {
   it('show host figures as /metrics has them and the configuration without its secrets', async () => {
     await new Promise((r) => setTimeout(r, 200));
