@@ -22,6 +22,7 @@ import {
   sleep,
   waitFor,
 } from './machine.js';
+import { otlpIngest } from './otlp-ingest.js';
 import { sentryOutage } from './sentry-outage.js';
 import { growSeries, ingestThroughput, latencyDuringScrapes, scrapeTime } from './suites.js';
 
@@ -34,7 +35,7 @@ import { growSeries, ingestThroughput, latencyDuringScrapes, scrapeTime } from '
  *
  * Options (environment): BENCH_REPS (3), BENCH_SECONDS (5), BENCH_RATE (2000),
  * BENCH_CONNECTIONS (32), BENCH_ONLY (comma list of contestants), BENCH_SUITES (`contestants,ingest,
- * scrape,sentry`, all by default), BENCH_OUTAGE_PHASE_SECONDS (10: each phase of the Sentry
+ * otlp,scrape,sentry`, all by default), BENCH_OUTAGE_PHASE_SECONDS (10: each phase of the Sentry
  * suite), BENCH_OUT (JSON results path), BENCH_BASELINE (another built checkout of the sidecar,
  * measured beside this one: bench/contestants.ts).
  */
@@ -93,7 +94,7 @@ async function measure(c: Contestant, rep: number, backendPid: number): Promise<
   }
 }
 
-const SUITES = (process.env.BENCH_SUITES ?? 'contestants,ingest,scrape,sentry')
+const SUITES = (process.env.BENCH_SUITES ?? 'contestants,ingest,otlp,scrape,sentry')
   .split(',')
   .map((s) => s.trim());
 
@@ -120,6 +121,15 @@ async function extraSuites(): Promise<Record<string, unknown>> {
     lines.push(
       `/metrics: ${scrape.at1k.series} series in ${ms(scrape.at1k.medianMs)} ms (p99 ${ms(scrape.at1k.p99Ms)}); ${scrape.at10k.series} series in ${ms(scrape.at10k.medianMs)} ms (p99 ${ms(scrape.at10k.p99Ms)}, ${(scrape.at10k.bytes / 1024).toFixed(0)} KiB).`,
       `Proxied latency @${RATE}/s with ${scrape.at10k.series} series: quiet p50 ${ms(scrape.during.quiet.p50)} / p99 ${ms(scrape.during.quiet.p99)} ms; scraped every 100 ms p50 ${ms(scrape.during.busy.p50)} / p99 ${ms(scrape.during.busy.p99)} ms.`,
+    );
+  }
+  if (SUITES.includes('otlp')) {
+    const otlp = await withSidecar({}, (proxy, admin) => otlpIngest(proxy, admin, RATE, SECONDS, REPS));
+    out.otlp = otlp;
+    const { quiet, busy } = otlp.latency;
+    lines.push(
+      `OTLP metrics in: ${otlp.pointsPerSecond.protobuf.toFixed(0)} data points/s in protobuf batches of 1,000 (${(otlp.batchBytes.protobuf / 1024).toFixed(0)} KiB), ${otlp.pointsPerSecond.json.toFixed(0)}/s in JSON (${(otlp.batchBytes.json / 1024).toFixed(0)} KiB), 2 connections.`,
+      `Proxied latency @${RATE}/s, medians of ${REPS} alternating windows: quiet p50 ${ms(quiet.p50)} / p99 ${ms(quiet.p99)} ms (p99s ${quiet.windows.map((w) => ms(w.p99)).join(', ')}); with 10,000 OTLP points/s pushed p50 ${ms(busy.p50)} / p99 ${ms(busy.p99)} ms (p99s ${busy.windows.map((w) => ms(w.p99)).join(', ')}; ${otlp.latency.pushedBatches} batches, ${otlp.latency.failedBatches} failed).`,
     );
   }
   if (SUITES.includes('sentry')) {

@@ -38,14 +38,19 @@ const EVENT_KINDS = [
   },
 ];
 
-function post(agent: http.Agent, url: string, body: string): Promise<number> {
+export function post(
+  agent: http.Agent,
+  url: string,
+  body: string | Buffer,
+  contentType = 'application/json',
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         res.resume();
@@ -58,11 +63,12 @@ function post(agent: http.Agent, url: string, body: string): Promise<number> {
 }
 
 /** Closed loop over `connections` keep-alive connections for `seconds`; returns requests/s. */
-async function closedLoopPost(
+export async function closedLoopPost(
   url: string,
-  body: string,
+  body: string | Buffer,
   seconds: number,
   connections: number,
+  contentType = 'application/json',
 ): Promise<{ rps: number; failures: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const deadline = performance.now() + seconds * 1000;
@@ -71,7 +77,7 @@ async function closedLoopPost(
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (performance.now() < deadline) {
-        const status = await post(agent, url, body);
+        const status = await post(agent, url, body, contentType);
         if (status === 200) done++;
         else failures++;
       }

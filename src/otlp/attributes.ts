@@ -39,39 +39,55 @@ export function attributeText(value: AnyValue | undefined): string {
   return JSON.stringify(v) ?? '';
 }
 
+/** Label names by attribute key: a handful of keys repeat in every point. */
+const NAMES = new Map<string, string>();
+const NAMES_CACHED = 10_000;
+
+function cachedLabelName(key: string): string {
+  let name = NAMES.get(key);
+  if (name === undefined) {
+    name = labelName(key);
+    if (NAMES.size >= NAMES_CACHED) NAMES.clear();
+    NAMES.set(key, name);
+  }
+  return name;
+}
+
+function checked(key: string, text: string): string {
+  if (text.length > LABEL_MAX_LENGTH)
+    throw new PointRefusal(
+      'label_too_long',
+      `attribute ${key} is longer than ${LABEL_MAX_LENGTH} characters; long values are never labels`,
+    );
+  const kind = cachedPersonalDataKind(text);
+  if (kind !== undefined)
+    throw new PointRefusal('personal_data', `attribute ${key} ${PERSONAL_DATA_RULES[kind]}`);
+  return text;
+}
+
+const byName = (a: readonly [string, string, string], b: readonly [string, string, string]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+
 /**
  * Labels from attributes, sorted by name. Keys that map to one label name are joined with `;`
  * in the order of their original keys, as the specification says. Throws a PointRefusal.
  */
-export function labelsOf(attributes: readonly KeyValue[] | undefined, guard = true): Map<string, string> {
-  const byName = new Map<string, Array<[string, string]>>();
+export function labelsOf(attributes: readonly KeyValue[] | undefined, guard = true): Array<[string, string]> {
+  const found: Array<[string, string, string]> = [];
   for (const kv of attributes ?? []) {
     const key = kv.key ?? '';
-    const name = labelName(key);
+    const name = cachedLabelName(key);
     if (name === '') continue;
-    const text = attributeText(kv.value);
-    if (guard) {
-      if (text.length > LABEL_MAX_LENGTH)
-        throw new PointRefusal(
-          'label_too_long',
-          `attribute ${key} is longer than ${LABEL_MAX_LENGTH} characters; long values are never labels`,
-        );
-      const kind = cachedPersonalDataKind(text);
-      if (kind !== undefined)
-        throw new PointRefusal('personal_data', `attribute ${key} ${PERSONAL_DATA_RULES[kind]}`);
-    }
-    let list = byName.get(name);
-    if (list === undefined) {
-      list = [];
-      byName.set(name, list);
-    }
-    list.push([key, text]);
+    const value = kv.value?.stringValue;
+    const text = value !== undefined ? value : attributeText(kv.value);
+    found.push([name, key, guard ? checked(key, text) : text]);
   }
-  const out = new Map<string, string>();
-  for (const name of [...byName.keys()].sort()) {
-    const list = byName.get(name)!;
-    list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    out.set(name, list.map((e) => e[1]).join(';'));
+  found.sort(byName);
+  const out: Array<[string, string]> = [];
+  for (const [name, , text] of found) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[0] === name) last[1] = `${last[1]};${text}`;
+    else out.push([name, text]);
   }
   return out;
 }

@@ -128,7 +128,7 @@ export function createOtlpRouter(deps: OtlpRouterDeps): Router {
         config.maxBodyBytes,
         'OTLP_MAX_BODY_BYTES',
       );
-      const result = translator.translate(decodeRequest(body, encoding));
+      const result = await translator.translate(decodeRequest(body, encoding));
       if (result.accepted > 0) metrics.accepted(result.accepted);
       for (const [reason, { count }] of result.reasons) metrics.refused(reason, count);
       const partial =
