@@ -1,4 +1,5 @@
 import type { EnvReader } from './env.js';
+import { type OtlpTracesConfig, readOtlpTracesConfig } from './otlp-traces.js';
 import { compileRoutePattern, type RoutePattern } from './routes.js';
 
 /** What happens to trace headers a client sent, on requests the sidecar traces. */
@@ -19,6 +20,13 @@ export interface SentryConfig {
   /** Accepted for existing .env files; the sidecar does not profile (see docs/SENTRY_SETUP.md). */
   readonly profilesSampleRate: number;
   readonly enableTracing: boolean;
+  /**
+   * How spans reach Sentry: `otlp`, many traces per request to the project's OTLP endpoint
+   * (falling back to envelopes once if the server refuses it), or `envelope`, one trace each.
+   */
+  readonly tracesProtocol: 'otlp' | 'envelope';
+  /** A further OTLP destination for spans (Tempo, Jaeger, a Collector), by the OTEL_EXPORTER_OTLP_* variables. */
+  readonly otlpTraces: OtlpTracesConfig;
   readonly tracesExcludeRoutes: readonly RoutePattern[];
   readonly tracesRouteSampleRates: readonly RouteSampleRate[];
   readonly incomingTraceHeaders: IncomingTracePolicy;
@@ -198,6 +206,8 @@ export function readSentryConfig(r: EnvReader): SentryConfig {
     tracesSampleRate: r.number('SENTRY_TRACES_SAMPLE_RATE', SENTRY_DEFAULTS.tracesSampleRate, 0, 1),
     profilesSampleRate: r.number('SENTRY_PROFILES_SAMPLE_RATE', SENTRY_DEFAULTS.profilesSampleRate, 0, 1),
     enableTracing: r.bool('SENTRY_ENABLE_TRACING', true),
+    tracesProtocol: r.oneOf('SENTRY_TRACES_PROTOCOL', 'otlp', ['otlp', 'envelope'] as const),
+    otlpTraces: readOtlpTracesConfig(r),
     tracesExcludeRoutes: readRoutes(r, 'SENTRY_TRACES_EXCLUDE_ROUTES', SENTRY_DEFAULTS.tracesExcludeRoutes),
     tracesRouteSampleRates: readRouteRates(r),
     incomingTraceHeaders: r.oneOf(

@@ -2,8 +2,8 @@ import protobuf from 'protobufjs';
 
 /**
  * The OTLP messages the sidecar reads and writes, as the opentelemetry-proto schema declares them
- * (opentelemetry/proto/collector/metrics/v1, metrics/v1, common/v1, resource/v1, and
- * google.rpc.Status for error bodies), decoded and encoded by protobufjs. Only the fields the
+ * (opentelemetry/proto/collector/metrics/v1 and trace/v1, metrics/v1, trace/v1, common/v1,
+ * resource/v1, and google.rpc.Status for error bodies), decoded and encoded by protobufjs. Only the fields the
  * sidecar uses are declared; protobuf skips the others (exemplars, metadata), so a newer
  * exporter's additions do no harm.
  */
@@ -95,6 +95,25 @@ message SummaryDataPoint {
 }
 
 message Status { int32 code = 1; string message = 2; }
+
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  bytes parent_span_id = 4;
+  fixed32 flags = 16;
+  string name = 5;
+  int32 kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9;
+  SpanStatus status = 15;
+}
+message SpanStatus { string message = 2; int32 code = 3; }
 `;
 
 const root = protobuf.parse(SCHEMA, { keepCase: false }).root;
@@ -102,6 +121,8 @@ const root = protobuf.parse(SCHEMA, { keepCase: false }).root;
 export const ExportMetricsServiceRequest = root.lookupType('otlp.ExportMetricsServiceRequest');
 export const ExportMetricsServiceResponse = root.lookupType('otlp.ExportMetricsServiceResponse');
 export const RpcStatus = root.lookupType('otlp.Status');
+export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
 
 /** How decoded messages become plain objects: 64-bit integers as numbers, no defaults filled in. */
 export const PLAIN: protobuf.IConversionOptions = {

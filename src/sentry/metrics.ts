@@ -34,6 +34,12 @@ export const SENTRY_METRICS = declareMetrics({
     help: 'Spans of sampled requests that did not reach Sentry, by why (the outcomes of sidecar_sentry_events_total).',
     labelNames: ['outcome'],
   },
+  otlpSpans: {
+    name: 'sidecar_otlp_spans_total',
+    type: 'counter',
+    help: 'Spans exported over OTLP, by destination (sentry, otlp) and what became of them (sent, rejected, dropped, queue_overflow, fell_back).',
+    labelNames: ['destination', 'outcome'],
+  },
   errorLinks: {
     name: 'sidecar_error_links_total',
     type: 'counter',
@@ -84,12 +90,15 @@ function outcomeCounter(
 export const LINK_OUTCOMES = ['linked', 'response_alone', 'app_error_alone', 'evicted'] as const;
 export type LinkOutcome = (typeof LINK_OUTCOMES)[number];
 
+export const OTLP_SPAN_OUTCOMES = ['sent', 'rejected', 'dropped', 'queue_overflow', 'fell_back'] as const;
+
 export class SentryMetrics {
   private readonly events: Counter<'outcome'>;
   private readonly inFlight: Gauge;
   private readonly unreachableGauge: Gauge;
   private readonly spansDropped: Counter<'outcome'>;
   private readonly errorLinks: Counter<'outcome'>;
+  private readonly otlpSpansCounter: Counter<'destination' | 'outcome'>;
 
   constructor(registry: Registry, enabled: boolean) {
     this.events = outcomeCounter(registry, SENTRY_METRICS.events, SENTRY_EVENT_OUTCOMES);
@@ -99,6 +108,19 @@ export class SentryMetrics {
     this.unreachableGauge.set(0);
     this.spansDropped = outcomeCounter(registry, SENTRY_METRICS.spansDropped, SPAN_DROP_OUTCOMES);
     this.errorLinks = outcomeCounter(registry, SENTRY_METRICS.errorLinks, LINK_OUTCOMES);
+    this.otlpSpansCounter = promCounter(registry, SENTRY_METRICS.otlpSpans) as Counter<
+      'destination' | 'outcome'
+    >;
+  }
+
+  /** Spans an OTLP exporter (tracing/otlp-exporter.ts) delivered or lost; series appear with the destination. */
+  otlpSpans(destination: 'sentry' | 'otlp', outcome: string, count: number): void {
+    this.otlpSpansCounter.inc({ destination, outcome }, count);
+  }
+
+  /** Starts a destination's series at 0 once it is configured. */
+  otlpDestination(destination: 'sentry' | 'otlp'): void {
+    for (const outcome of OTLP_SPAN_OUTCOMES) this.otlpSpansCounter.inc({ destination, outcome }, 0);
   }
 
   /** How a backend 5xx or error event was sent (capture/error-linker.ts). */

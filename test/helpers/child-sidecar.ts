@@ -40,6 +40,7 @@ export async function spawnSidecar(env: Record<string, string>): Promise<ChildSi
       // Nor the probe's, which their filters know by this path.
       UPSTREAM_HEALTH_PATH: '/health',
       ERROR_LINK_WINDOW_MS: '0',
+      SENTRY_TRACES_PROTOCOL: 'envelope',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,8 +38,28 @@ export type SentrySpan = Record<string, unknown> & {
   attributes: Record<string, { value: unknown; type: string }>;
 };
 
+/** One OTLP/HTTP request of spans, as the sink decoded it. */
+export interface OtlpBatch {
+  readonly at: number;
+  readonly auth: string | null;
+  readonly contentType: string | null;
+  readonly contentEncoding: string | null;
+  readonly spans: Array<{
+    trace_id: string;
+    span_id: string;
+    parent_span_id: string | null;
+    name: string;
+    kind: number;
+    start_ns: string;
+    end_ns: string;
+    attributes: Record<string, string | number | boolean>;
+    status: { code?: number; message?: string };
+    resource: Record<string, string | number | boolean>;
+  }>;
+}
+
 export type SinkMode =
-  | { mode: 'ok' }
+  | { mode: 'ok'; otlp?: 'refuse' }
   | { mode: '429'; retryAfterSeconds?: number }
   | { mode: '500' }
   | { mode: 'hang' }
@@ -57,6 +77,8 @@ export interface SentrySink {
   events(): Promise<SentryEvent[]>;
   /** Streamed spans received. */
   spans(): Promise<SentrySpan[]>;
+  /** OTLP span requests received on the project's OTLP traces endpoint. */
+  otlpBatches(): Promise<OtlpBatch[]>;
   /** Polls until `check` returns something other than undefined/false. */
   waitFor<T>(check: (envelopes: SinkEnvelope[]) => T | undefined | false, timeoutMs?: number): Promise<T>;
   setMode(mode: SinkMode): Promise<void>;
@@ -108,6 +130,7 @@ export async function startSentrySink(): Promise<SentrySink> {
     envelopes: get,
     events: async () => eventsIn(await get()),
     spans: async () => spansIn(await get()),
+    otlpBatches: async () => (await (await fetch(`${base}/__otlp`)).json()) as OtlpBatch[],
     async waitFor(check, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -54,6 +54,8 @@ export async function startSidecar(
     UPSTREAM_HEALTH_PATH: '/health',
     // Nor wait for a backend 5xx's other half: error-links.test.ts turns linking on.
     ERROR_LINK_WINDOW_MS: '0',
+    // The suites about spans read them as envelopes; otlp-spans.test.ts sends them over OTLP.
+    SENTRY_TRACES_PROTOCOL: 'envelope',
     SHUTDOWN_TIMEOUT_MS: '2000',
     // Suites about other things must not see discovery's requests on their backends; those
     // about route labels turn it on.

@@ -1,9 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { getSpanStatusFromHttpCode } from '@sentry/core';
+import type { OtlpTracesConfig } from '../../config/otlp-traces.js';
+import type { Logger } from '../../log/logger.js';
 import type { SentryMetrics } from '../metrics.js';
 import {
   type Dsc,
+  type FinishedRequestSpan,
   newSpanId,
+  OtlpSpanExporter,
+  type QueuedSpan,
   type RequestSpan,
   SpanBatch,
   type SpanEnvelope,
@@ -29,22 +34,34 @@ function nowSeconds(): number {
 /** What the client answers for an envelope it sent: a status when Sentry answered. */
 type SendEnvelope = (envelope: SpanEnvelope) => PromiseLike<{ statusCode?: number | undefined }>;
 
+export interface RequestSpansOptions {
+  /** Hands an envelope to the Sentry client's transport. */
+  readonly sendEnvelope: SendEnvelope;
+  readonly metrics: SentryMetrics;
+  readonly identity: SpanIdentity;
+  readonly logger: Logger;
+  /** Sentry's OTLP traces endpoint and its auth header, when SENTRY_TRACES_PROTOCOL=otlp. */
+  readonly sentryOtlp?: { url: URL; headers: Record<string, string>; timeoutMs: number } | undefined;
+  /** A further OTLP destination (OTEL_EXPORTER_OTLP_*). */
+  readonly otlp?: OtlpTracesConfig | undefined;
+}
+
 /**
- * The spans of sampled requests: each is built as an envelope when its request ends and handed
- * to the client's transport in small batches.
+ * The spans of sampled requests: each is built when its request ends and delivered to Sentry,
+ * in OTLP batches (many traces per request) or as envelopes in small batches (one trace each),
+ * and to a further OTLP endpoint when one is configured.
  */
 export class RequestSpans {
-  private readonly batch: SpanBatch<SpanEnvelope>;
+  private readonly envelopes: SpanBatch<SpanEnvelope>;
+  private readonly toSentry: OtlpSpanExporter | undefined;
+  private readonly toOtlp: OtlpSpanExporter | undefined;
 
-  constructor(
-    send: SendEnvelope,
-    metrics: SentryMetrics,
-    private readonly identity: SpanIdentity,
-  ) {
-    this.batch = new SpanBatch<SpanEnvelope>(
+  constructor(private readonly options: RequestSpansOptions) {
+    const { metrics, identity, logger } = options;
+    this.envelopes = new SpanBatch<SpanEnvelope>(
       (envelope) => {
         // The transport counts the spans it loses itself; one Sentry refused is counted here.
-        void send(envelope).then((response) => {
+        void options.sendEnvelope(envelope).then((response) => {
           const outcome = outcomeOfResponse(response.statusCode);
           if (outcome !== undefined && outcome !== 'sent') metrics.spanDropped(outcome);
         });
@@ -52,6 +69,29 @@ export class RequestSpans {
       SPAN_HOLD_MS,
       SPAN_BATCH_MAX,
     );
+    const asEnvelopes = (spans: readonly QueuedSpan[]) => {
+      for (const { span, dsc } of spans) this.envelopes.add(spanEnvelope(span, dsc, identity));
+    };
+    if (options.sentryOtlp) {
+      metrics.otlpDestination('sentry');
+      this.toSentry = new OtlpSpanExporter({
+        destination: { ...options.sentryOtlp, compression: 'gzip' },
+        identity,
+        logger,
+        count: (outcome, n) => metrics.otlpSpans('sentry', outcome, n),
+        fallback: asEnvelopes,
+      });
+    }
+    if (options.otlp?.endpoint) {
+      metrics.otlpDestination('otlp');
+      const { endpoint, headers, timeoutMs, compression } = options.otlp;
+      this.toOtlp = new OtlpSpanExporter({
+        destination: { url: endpoint, headers, timeoutMs, compression },
+        identity,
+        logger,
+        count: (outcome, n) => metrics.otlpSpans('otlp', outcome, n),
+      });
+    }
   }
 
   start(
@@ -66,29 +106,28 @@ export class RequestSpans {
       spanId,
       end: (status, route) => {
         const renamed = route !== undefined && route !== attributes['http.route'];
-        const envelope = spanEnvelope(
-          {
-            traceId: decision.traceId,
-            spanId,
-            parentSpanId: decision.parentSpanId,
-            name: renamed ? `${name.slice(0, name.indexOf(' '))} ${route}` : name,
-            start,
-            end: nowSeconds(),
-            sampleRate: decision.sampleRate,
-            httpStatus: status,
-            statusMessage: status === undefined ? undefined : getSpanStatusFromHttpCode(status).message,
-            attributes: renamed ? { ...attributes, 'http.route': route } : attributes,
-          },
-          dsc,
-          this.identity,
-        );
-        this.batch.add(envelope);
+        const span: FinishedRequestSpan = {
+          traceId: decision.traceId,
+          spanId,
+          parentSpanId: decision.parentSpanId,
+          name: renamed ? `${name.slice(0, name.indexOf(' '))} ${route}` : name,
+          start,
+          end: nowSeconds(),
+          sampleRate: decision.sampleRate,
+          httpStatus: status,
+          statusMessage: status === undefined ? undefined : getSpanStatusFromHttpCode(status).message,
+          attributes: renamed ? { ...attributes, 'http.route': route } : attributes,
+        };
+        if (this.toSentry) this.toSentry.add({ span, dsc });
+        else this.envelopes.add(spanEnvelope(span, dsc, this.options.identity));
+        this.toOtlp?.add({ span, dsc });
       },
     };
   }
 
-  /** Hands every waiting span to the client, whose close() then drains them. */
-  flush(): void {
-    this.batch.flush();
+  /** Sends what waits: OTLP batches within `timeoutMs`, envelopes into the client's queue, which close() drains. */
+  async flush(timeoutMs: number): Promise<void> {
+    await Promise.all([this.toSentry?.flush(timeoutMs), this.toOtlp?.flush(timeoutMs)]);
+    this.envelopes.flush();
   }
 }

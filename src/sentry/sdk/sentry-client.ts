@@ -38,6 +38,20 @@ class SidecarClient extends ServerRuntimeClient {
   }
 }
 
+/**
+ * Sentry's OTLP traces endpoint for a DSN, `/api/<project>/integration/otlp/v1/traces`, with the
+ * DSN's public key in `x-sentry-auth`. Sentry applies no server-side sampling there: the
+ * sidecar's own decides.
+ */
+export function sentryOtlpEndpoint(dsn: string, timeoutMs: number) {
+  const url = new URL(dsn);
+  const segments = url.pathname.split('/').filter(Boolean);
+  const project = segments.pop() ?? '';
+  const prefix = segments.length > 0 ? `/${segments.join('/')}` : '';
+  const endpoint = new URL(`${url.protocol}//${url.host}${prefix}/api/${project}/integration/otlp/v1/traces`);
+  return { url: endpoint, headers: { 'x-sentry-auth': `sentry sentry_key=${url.username}` }, timeoutMs };
+}
+
 /** Starts a Sentry client for this sidecar, behind the adapter the rest of src/sentry calls. */
 export async function createSentryClient(options: SentryClientOptions): Promise<SdkAdapter> {
   const { config, metrics } = options;
@@ -79,21 +93,29 @@ export async function createSentryClient(options: SentryClientOptions): Promise<
     publicKey: dsn?.publicKey ?? '',
     orgId: orgIdFromDsn(config.dsn),
   };
-  const spans = new RequestSpans(
+  const spans = new RequestSpans({
     // The SDK's own envelope type is not exported; a span envelope is the same tuple it builds.
-    (envelope) => client.sendEnvelope(envelope as unknown as Parameters<typeof client.sendEnvelope>[0]),
+    sendEnvelope: (envelope) =>
+      client.sendEnvelope(envelope as unknown as Parameters<typeof client.sendEnvelope>[0]),
     metrics,
-    { environment: config.environment, release, sdk },
-  );
+    identity: { environment: config.environment, release, sdk },
+    logger: options.logger,
+    sentryOtlp:
+      config.tracesProtocol === 'otlp'
+        ? sentryOtlpEndpoint(config.dsn, config.transportTimeoutMs)
+        : undefined,
+    otlp: config.otlpTraces,
+  });
 
   return {
     identity,
     startRequestSpan: (decision, name, dsc, attributes) => spans.start(decision, name, dsc, attributes),
     capture: (report, trace) => captureReport(client, report, trace),
     close: async (timeoutMs: number) => {
-      // Spans still waiting for their batch go into the client's queue, which close() drains.
-      spans.flush();
-      return client.close(timeoutMs);
+      // Spans still waiting for their batch are sent, or go into the client's queue, which close() drains.
+      const started = Date.now();
+      await spans.flush(timeoutMs);
+      return client.close(Math.max(1, timeoutMs - (Date.now() - started)));
     },
   };
 }

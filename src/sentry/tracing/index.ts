@@ -5,6 +5,13 @@
  * Sentry envelope, sent in small batches. `RequestTracing` puts them together for each proxied
  * request. Plain functions and classes: the SDK adapter (../sdk) sends what they build.
  */
+
+export {
+  type OtlpDestination,
+  OtlpSpanExporter,
+  type QueuedSpan,
+  type SpanExportOutcome,
+} from './otlp-exporter.js';
 export { type DscIdentity, OwnDsc, orgIdFromDsn } from './own-dsc.js';
 export {
   type EventTrace,
