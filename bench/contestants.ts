@@ -87,7 +87,11 @@ function sidecars(): Contestant[] {
   });
   const list = [
     own('sidecar', tracing),
+    own('sidecar-envelope', { ...tracing, SENTRY_TRACES_PROTOCOL: 'envelope' }),
     own('sidecar-minimal', {}),
+    // Everything on: tracing, the templates of a 1,000-route document, ingest, system
+    // collectors and the status page (the last three are on by default).
+    own('sidecar-full', { ...tracing, OPENAPI_URL: '/openapi-1000.json' }, () => documentLoaded(1_000)),
     ...[100, 1_000].map((n) =>
       own(`sidecar-minimal-${n}-routes`, { OPENAPI_URL: `/openapi-${n}.json` }, () => documentLoaded(n)),
     ),
@@ -149,11 +153,29 @@ export function peer(name: string): Contestant {
       }),
   };
 }
+/** express-prom-bundle and @sentry/node with 10% tracing in the proxy process, to the same local Sentry. */
+const sentryInproc: Contestant = {
+  name: 'sentry-inproc',
+  url: proxyUrl,
+  start: () =>
+    pinned(
+      PROXY_CORE,
+      node,
+      ['--import', dist('bench/peers/sentry-inproc-init.js'), dist('bench/peers/sentry-inproc.js')],
+      {
+        UPSTREAM_URL: upstream,
+        PORT: String(PROXY_PORT),
+        SENTRY_DSN: tracing.SENTRY_DSN,
+      },
+    ),
+};
+
 export const contestants: Contestant[] = [
   { name: 'direct', url: upstream },
   ...sidecars(),
   peer('bare-hpm'),
   peer('express-prom-bundle'),
+  sentryInproc,
   peer('plain-hpm'),
   peer('raw-node'),
 ];
