@@ -6,6 +6,7 @@
 #   nginx-light              nginx in the e2e test (deploy/nginx/nginx.conf)
 #   python3-fastapi, python3-uvicorn, python3-websockets
 #                            the FastAPI backend of the e2e test, and the Python client's ASGI tests
+#   python3-sentry-sdk       Sentry's Python SDK in the e2e backend that continues the sidecar's trace
 #   chromium                 the status page opened in a real browser (test/integration/status-page.test.ts)
 #   python3-pytest, python3-venv, python3-setuptools
 #                            the Python client's tests, run against the package installed offline
@@ -23,6 +24,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 /usr/bin/python3 -c 'import fastapi' >/dev/null 2>&1 || need+=(python3-fastapi)
 /usr/bin/python3 -c 'import uvicorn' >/dev/null 2>&1 || need+=(python3-uvicorn)
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || need+=(python3-websockets)
+/usr/bin/python3 -c 'import sentry_sdk' >/dev/null 2>&1 || need+=(python3-sentry-sdk)
 /usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || need+=(python3-pytest)
 /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 /usr/bin/python3 -c 'import setuptools' >/dev/null 2>&1 || need+=(python3-setuptools)

@@ -75,7 +75,6 @@ function logAccess(ctx: ProxyContext, req: IncomingMessage, ex: Exchange, outcom
       request_id: ex.requestId,
       method: req.method,
       route: outcome.route,
-      startRoute: ex.route,
       status: outcome.status,
       error_type: outcome.errorType || undefined,
       duration_ms: Math.round(outcome.durationSeconds * 1e4) / 10,

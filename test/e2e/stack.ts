@@ -168,6 +168,8 @@ export class Stack {
             ...(this.options.backendPython ? [] : [path.join(ROOT, 'clients/python/src')]),
           ].join(':'),
           SIDECAR_EVENTS_URL: `http://127.0.0.1:${this.ports.admin}/v1/events`,
+          // For a backend that reports to Sentry itself (traced_app.py): the same sink.
+          E2E_SENTRY_DSN: `http://0123456789abcdef0123456789abcdef@127.0.0.1:${this.ports.sink}/42`,
           ...this.options.backendEnv,
         },
       },
