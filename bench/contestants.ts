@@ -88,6 +88,8 @@ function sidecars(): Contestant[] {
   const list = [
     own('sidecar', tracing),
     own('sidecar-envelope', { ...tracing, SENTRY_TRACES_PROTOCOL: 'envelope' }),
+    // Sentry on, tracing off: what tracing itself costs is `sidecar` minus this.
+    own('sidecar-untraced', { ...tracing, SENTRY_ENABLE_TRACING: 'false' }),
     own('sidecar-minimal', {}),
     // Everything on: tracing, the templates of a 1,000-route document, ingest, system
     // collectors and the status page (the last three are on by default).

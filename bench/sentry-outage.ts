@@ -47,10 +47,16 @@ export async function sentryOutage() {
       const seconds = modes.length * OUTAGE_PHASE_SECONDS;
       // Spans counted as dropped by the sidecar, read as each phase begins and after the last.
       const dropped: Promise<number>[] = [];
+      // Envelope spans lost, and OTLP spans that did not arrive (every outcome but sent).
       const readDropped = () =>
         fetch(`${admin}/metrics`)
           .then((r) => r.text())
-          .then((t) => familyTotal(t, 'sidecar_sentry_spans_dropped_total'));
+          .then(
+            (t) =>
+              familyTotal(t, 'sidecar_sentry_spans_dropped_total') +
+              familyTotal(t, 'sidecar_otlp_spans_total') -
+              familyTotal(t, 'sidecar_otlp_spans_total{destination="sentry",outcome="sent"}'),
+          );
       const timers: NodeJS.Timeout[] = [];
       const onStart = () => {
         modes.forEach((mode, i) => {
