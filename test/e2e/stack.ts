@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/http.js';
 
 /**
  * Starts the stack a user deploys, from the repository's own configuration files adapted only
@@ -16,14 +16,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const PYTHON = process.env.E2E_PYTHON ?? '/usr/bin/python3';
 const NGINX = process.env.E2E_NGINX ?? '/usr/sbin/nginx';
 const PROMETHEUS = process.env.E2E_PROMETHEUS ?? '/usr/bin/prometheus';
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Proc {
   name: string;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -71,4 +71,13 @@ export async function listenOnLoopback(handler: http.RequestListener, port = 0):
         server.closeAllConnections();
       }),
   };
+}
+
+/** A port nothing listens on right now: a backend, Sentry or collector that is down refuses there. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,6 +1,5 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, request } from '../helpers/http.js';
+import { freePort, json, request } from '../helpers/http.js';
 import { postEvents } from '../helpers/ingest.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
 import { startStack } from '../helpers/sidecar.js';
@@ -11,15 +10,6 @@ import { startStack } from '../helpers/sidecar.js';
  * running sidecar.
  */
 
-/** A port nothing listens on: Sentry there refuses every connection. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const INGEST_TOKEN = 'status-panels-token-0123456789abcdef';
 let stack: Awaited<ReturnType<typeof startStack>>;
 let dsnPort: number;
@@ -29,7 +19,7 @@ type Status = any;
 const status = async (): Promise<Status> => json(await request(`${stack.adminUrl}/status.json`));
 
 beforeAll(async () => {
-  dsnPort = await closedPort();
+  dsnPort = await freePort();
   stack = await startStack({
     ROUTE_PATTERNS: '/api/slow,/api/fail',
     SENTRY_DSN: `http://0123456789abcdef0123456789abcdef:topsecretpass@127.0.0.1:${dsnPort}/7`,

@@ -1,7 +1,6 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildSidecar } from '../helpers/child-sidecar.js';
-import { eventually, sleep } from '../helpers/http.js';
+import { eventually, freePort, sleep } from '../helpers/http.js';
 import { scrape, valueOf } from '../helpers/prometheus-text.js';
 import { runLoad, type Seen, statusCounts, summary, type Tally } from './support/load.js';
 import { type BackendProcess, spawnProductionSidecar, startBackendProcess } from './support/processes.js';
@@ -14,14 +13,6 @@ import { type BackendProcess, spawnProductionSidecar, startBackendProcess } from
  */
 
 const DURATION_COUNT = 'http_server_request_duration_seconds_count';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function recordedByStatus(samples: Awaited<ReturnType<typeof scrape>>): Record<string, number> {
   const recorded: Record<string, number> = {};

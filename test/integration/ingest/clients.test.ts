@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSidecarClient, SidecarClient } from '../../../src/client/index.js';
+import { freePort } from '../../helpers/http.js';
 import { scrape, valueOf } from '../../helpers/prometheus-text.js';
 import { type RunningSidecar, startStack } from '../../helpers/sidecar.js';
 
@@ -22,15 +22,6 @@ function runPython(args: string[]): Promise<{ code: number | null; stdout: strin
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('clients end to end against a running sidecar', () => {
@@ -109,7 +100,7 @@ describe('clients end to end against a running sidecar', () => {
 
     it('survives a missing sidecar: bounded queue, drops counted, no exception', async () => {
       const client = new SidecarClient({
-        url: `http://127.0.0.1:${await closedPort()}/v1/events`,
+        url: `http://127.0.0.1:${await freePort()}/v1/events`,
         batchSize: 10,
         maxQueue: 50,
         maxRetries: 1,
@@ -203,7 +194,7 @@ describe('clients end to end against a running sidecar', () => {
     it('survives a missing sidecar and counts what it dropped', async () => {
       const started = Date.now();
       const { code, stdout, stderr } = await runPython([
-        `http://127.0.0.1:${await closedPort()}/v1/events`,
+        `http://127.0.0.1:${await freePort()}/v1/events`,
         'down',
       ]);
       expect(stderr).toBe('');

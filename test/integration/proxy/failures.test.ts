@@ -2,20 +2,11 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoBackend } from '../../../examples/demo/backend.js';
-import { eventually, json, request, sleep } from '../../helpers/http.js';
+import { eventually, freePort, json, request, sleep } from '../../helpers/http.js';
 import { scrape, valueOf } from '../../helpers/prometheus-text.js';
 import { type RunningSidecar, startSidecar, startStack } from '../../helpers/sidecar.js';
 
 const DURATION_COUNT = 'http_server_request_duration_seconds_count';
-
-/** A TCP port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('upstream failures', () => {
   let stack: RunningSidecar;
@@ -98,7 +89,7 @@ describe('upstream failures', () => {
 
 describe('backend unreachable', () => {
   it('answers 502 UPSTREAM_CONNECTION_REFUSED on a closed port', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const running = await startSidecar(`http://127.0.0.1:${port}`);
     try {
       const res = await request(`${running.proxyUrl}/api/users/1`);

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../helpers/http.js';
+import { eventually, freePort } from '../../helpers/http.js';
 import { type RunningSource, startSource } from '../../helpers/openapi.js';
 
 /**
@@ -14,14 +13,6 @@ import { type RunningSource, startSource } from '../../helpers/openapi.js';
 const PYTHON = process.env.E2E_PYTHON ?? '/usr/bin/python3';
 const APP_DIR = fileURLToPath(new URL('../../fixtures/openapi/', import.meta.url));
 const hasFastApi = spawnSync(PYTHON, ['-c', 'import fastapi, uvicorn'], { stdio: 'ignore' }).status === 0;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe.skipIf(!hasFastApi)('a FastAPI application', () => {
   let uvicorn: ChildProcess | undefined;
