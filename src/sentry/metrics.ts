@@ -111,6 +111,8 @@ export class SentryMetrics {
     this.otlpSpansCounter = promCounter(registry, SENTRY_METRICS.otlpSpans) as Counter<
       'destination' | 'outcome'
     >;
+    // Sentry's series start at 0 like the other Sentry families, whatever the protocol.
+    this.otlpDestination('sentry');
   }
 
   /** Spans an OTLP exporter (tracing/otlp-exporter.ts) delivered or lost; series appear with the destination. */

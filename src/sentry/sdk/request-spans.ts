@@ -73,7 +73,6 @@ export class RequestSpans {
       for (const { span, dsc } of spans) this.envelopes.add(spanEnvelope(span, dsc, identity));
     };
     if (options.sentryOtlp) {
-      metrics.otlpDestination('sentry');
       this.toSentry = new OtlpSpanExporter({
         destination: { ...options.sentryOtlp, compression: 'gzip' },
         identity,

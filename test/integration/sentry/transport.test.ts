@@ -144,8 +144,12 @@ describe('Sentry transport', () => {
   });
 
   /** The sidecar's Sentry client (the real SDK client and transport) reporting to the sink. */
-  const sentryClient = () => {
-    const config = loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:8000', SENTRY_DSN: sink.dsn }).sentry;
+  const sentryClient = (protocol: 'envelope' | 'otlp' = 'envelope') => {
+    const config = loadConfig({
+      UPSTREAM_URL: 'http://127.0.0.1:8000',
+      SENTRY_DSN: sink.dsn,
+      SENTRY_TRACES_PROTOCOL: protocol,
+    }).sentry;
     return createSentryClient({
       config: { ...config, dsn: config.dsn! },
       metrics,
@@ -187,6 +191,20 @@ describe('Sentry transport', () => {
     // it, or sent after the client said it was done.
     await sdk.close(2000);
     expect((await sink.spans()).map((span) => span.name).sort()).toEqual(['GET /a', 'GET /b', 'GET /c']);
+  });
+
+  it('sends the OTLP batch still waiting when the client closes, before it returns', async () => {
+    await sink.setMode({ mode: 'ok' });
+    await sink.reset();
+    const sdk = await sentryClient('otlp');
+    for (const route of ['/a', '/b', '/c']) {
+      sdk.startRequestSpan(decideTrace(undefined, 1), `GET ${route}`, {}, { 'http.route': route }).end(200);
+    }
+    // The batch would leave a second after its first span; closing sends it now, in one request.
+    await sdk.close(2000);
+    const batches = await sink.otlpBatches();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.spans.map((span) => span.name).sort()).toEqual(['GET /a', 'GET /b', 'GET /c']);
   });
 
   /** Three envelopes lost to a hanging Sentry, a fourth refused, then a probe once the pause is over. */
