@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ExportMetricsServiceRequest } from '../src/otlp/proto.js';
+import { otlpTypes } from '../src/otlp/proto.js';
 import { type FixedRateResult, fixedRate, median } from './fixed-rate.js';
 import { closedLoopPost, post } from './suites.js';
 
@@ -55,7 +55,8 @@ function batch(round: number): string {
   });
 }
 
-function protobuf(json: string): Buffer {
+async function protobuf(json: string): Promise<Buffer> {
+  const { ExportMetricsServiceRequest } = await otlpTypes();
   const message = ExportMetricsServiceRequest.fromObject(JSON.parse(json));
   return Buffer.from(ExportMetricsServiceRequest.encode(message).finish());
 }
@@ -94,7 +95,7 @@ export async function otlpIngest(
 ) {
   const url = `${adminUrl}/v1/metrics`;
   const json = batch(1);
-  const proto = protobuf(json);
+  const proto = await protobuf(json);
   const target = `${proxyUrl}/api/users/1`;
   await fixedRate(target, rate, seconds);
   const quiet: FixedRateResult[] = [];

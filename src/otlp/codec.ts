@@ -1,5 +1,5 @@
 import type { ExportRequest } from './otlp-types.js';
-import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, PLAIN, RpcStatus } from './proto.js';
+import { otlpTypes, PLAIN } from './proto.js';
 
 /**
  * OTLP/HTTP bodies: binary protobuf (`application/x-protobuf`) or the protobuf JSON mapping
@@ -23,7 +23,8 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
 /** A body that is not an ExportMetricsServiceRequest; the message says where it went wrong. */
 export class MalformedBody extends Error {}
 
-export function decodeRequest(body: Buffer, encoding: OtlpEncoding): ExportRequest {
+export async function decodeRequest(body: Buffer, encoding: OtlpEncoding): Promise<ExportRequest> {
+  const { ExportMetricsServiceRequest } = await otlpTypes();
   try {
     if (encoding === 'protobuf') {
       return ExportMetricsServiceRequest.toObject(
@@ -49,10 +50,11 @@ export function decodeRequest(body: Buffer, encoding: OtlpEncoding): ExportReque
 }
 
 /** ExportMetricsServiceResponse: empty on full success, else partial_success. */
-export function encodeResponse(
+export async function encodeResponse(
   encoding: OtlpEncoding,
   partial?: { rejectedDataPoints: number; errorMessage: string },
-): Buffer {
+): Promise<Buffer> {
+  const { ExportMetricsServiceResponse } = await otlpTypes();
   const message = ExportMetricsServiceResponse.fromObject(partial ? { partialSuccess: partial } : {});
   if (encoding === 'protobuf') return Buffer.from(ExportMetricsServiceResponse.encode(message).finish());
   return Buffer.from(JSON.stringify(ExportMetricsServiceResponse.toObject(message, { longs: String })));
@@ -67,7 +69,8 @@ export const RPC_CODES = {
   unauthenticated: 16,
 } as const;
 
-export function encodeStatus(encoding: OtlpEncoding, code: number, message: string): Buffer {
+export async function encodeStatus(encoding: OtlpEncoding, code: number, message: string): Promise<Buffer> {
+  const { RpcStatus } = await otlpTypes();
   if (encoding === 'protobuf')
     return Buffer.from(RpcStatus.encode(RpcStatus.fromObject({ code, message })).finish());
   return Buffer.from(JSON.stringify({ code, message }));

@@ -1,11 +1,12 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 
 /**
  * The OTLP messages the sidecar reads and writes, as the opentelemetry-proto schema declares them
  * (opentelemetry/proto/collector/metrics/v1 and trace/v1, metrics/v1, trace/v1, common/v1,
  * resource/v1, and google.rpc.Status for error bodies), decoded and encoded by protobufjs. Only the fields the
  * sidecar uses are declared; protobuf skips the others (exemplars, metadata), so a newer
- * exporter's additions do no harm.
+ * exporter's additions do no harm. protobufjs and the parsed definitions (about 9 MB resident)
+ * load on the first OTLP request or span, so a sidecar that never speaks OTLP never holds them.
  */
 const SCHEMA = `
 syntax = "proto3";
@@ -116,13 +117,30 @@ message Span {
 message SpanStatus { string message = 2; int32 code = 3; }
 `;
 
-const root = protobuf.parse(SCHEMA, { keepCase: false }).root;
+export interface OtlpTypes {
+  readonly ExportMetricsServiceRequest: protobuf.Type;
+  readonly ExportMetricsServiceResponse: protobuf.Type;
+  readonly RpcStatus: protobuf.Type;
+  readonly ExportTraceServiceRequest: protobuf.Type;
+  readonly ExportTraceServiceResponse: protobuf.Type;
+}
 
-export const ExportMetricsServiceRequest = root.lookupType('otlp.ExportMetricsServiceRequest');
-export const ExportMetricsServiceResponse = root.lookupType('otlp.ExportMetricsServiceResponse');
-export const RpcStatus = root.lookupType('otlp.Status');
-export const ExportTraceServiceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
-export const ExportTraceServiceResponse = root.lookupType('otlp.ExportTraceServiceResponse');
+let loading: Promise<OtlpTypes> | undefined;
+
+/** The OTLP message types, parsed once, on first use. */
+export function otlpTypes(): Promise<OtlpTypes> {
+  loading ??= import('protobufjs').then(({ default: pb }) => {
+    const root = pb.parse(SCHEMA, { keepCase: false }).root;
+    return {
+      ExportMetricsServiceRequest: root.lookupType('otlp.ExportMetricsServiceRequest'),
+      ExportMetricsServiceResponse: root.lookupType('otlp.ExportMetricsServiceResponse'),
+      RpcStatus: root.lookupType('otlp.Status'),
+      ExportTraceServiceRequest: root.lookupType('otlp.ExportTraceServiceRequest'),
+      ExportTraceServiceResponse: root.lookupType('otlp.ExportTraceServiceResponse'),
+    };
+  });
+  return loading;
+}
 
 /** How decoded messages become plain objects: 64-bit integers as numbers, no defaults filled in. */
 export const PLAIN: protobuf.IConversionOptions = {

@@ -85,9 +85,10 @@ export function createOtlpRouter(deps: OtlpRouterDeps): Router {
   const router = express.Router();
   let pending = 0;
 
-  const answer = (res: Response, encoding: OtlpEncoding, status: number, body: Buffer) => {
+  const answer = async (res: Response, encoding: OtlpEncoding, status: number, body: Promise<Buffer>) => {
+    const bytes = await body;
     metrics.request(status);
-    res.status(status).type(OTLP_CONTENT_TYPES[encoding]).send(body);
+    res.status(status).type(OTLP_CONTENT_TYPES[encoding]).send(bytes);
   };
   const refuse = (res: Response, encoding: OtlpEncoding, status: number, code: number, message: string) => {
     if (status === 413 || status === 503) {
@@ -95,7 +96,7 @@ export function createOtlpRouter(deps: OtlpRouterDeps): Router {
       res.set('connection', 'close');
       drainRequestBody(res.req);
     }
-    answer(res, encoding, status, encodeStatus(encoding, code, message));
+    return answer(res, encoding, status, encodeStatus(encoding, code, message));
   };
 
   router.post('/', async (req: Request, res: Response) => {
@@ -128,14 +129,14 @@ export function createOtlpRouter(deps: OtlpRouterDeps): Router {
         config.maxBodyBytes,
         'OTLP_MAX_BODY_BYTES',
       );
-      const result = await translator.translate(decodeRequest(body, encoding));
+      const result = await translator.translate(await decodeRequest(body, encoding));
       if (result.accepted > 0) metrics.accepted(result.accepted);
       for (const [reason, { count }] of result.reasons) metrics.refused(reason, count);
       const partial =
         result.rejected > 0
           ? { rejectedDataPoints: result.rejected, errorMessage: partialMessage(result) }
           : undefined;
-      answer(res, encoding, 200, encodeResponse(encoding, partial));
+      await answer(res, encoding, 200, encodeResponse(encoding, partial));
     } catch (error) {
       if (error instanceof MalformedBody)
         return refuse(res, encoding, 400, RPC_CODES.invalidArgument, error.message);
@@ -143,7 +144,7 @@ export function createOtlpRouter(deps: OtlpRouterDeps): Router {
         return refuse(res, encoding, error.status, RPC_CODES.invalidArgument, error.message);
       if (error instanceof ClientGoneError) return void logger.debug('OTLP client left mid-body');
       logger.error({ err: error }, 'OTLP metrics request failed');
-      refuse(res, encoding, 500, 13, 'the sidecar failed to process the request');
+      await refuse(res, encoding, 500, 13, 'the sidecar failed to process the request');
     } finally {
       pending -= reserve;
     }
@@ -151,7 +152,7 @@ export function createOtlpRouter(deps: OtlpRouterDeps): Router {
 
   router.all('/', (_req, res) => {
     res.set('allow', 'POST');
-    answer(res, 'json', 405, encodeStatus('json', 12, 'use POST /v1/metrics'));
+    return answer(res, 'json', 405, encodeStatus('json', 12, 'use POST /v1/metrics'));
   });
 
   return router;

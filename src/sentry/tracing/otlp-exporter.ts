@@ -2,8 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type protobuf from 'protobufjs';
 import type { Logger } from '../../log/logger.js';
-import { ExportTraceServiceResponse } from '../../otlp/proto.js';
+import { otlpTypes } from '../../otlp/proto.js';
 import { SendPause } from '../sdk/send-pause.js';
 import { encodeSpans } from './otlp-spans.js';
 import type { FinishedRequestSpan, SpanIdentity } from './span-envelope.js';
@@ -136,7 +137,8 @@ export class OtlpSpanExporter {
       return this.options.count('dropped', batch.length);
     }
     this.pause.succeeded();
-    if (status >= 200 && status < 300) return this.accepted(batch.length, body);
+    if (status >= 200 && status < 300)
+      return this.accepted(batch.length, body, (await otlpTypes()).ExportTraceServiceResponse);
     if (UNSUPPORTED.has(status) && this.options.fallback) {
       this.fellBack = true;
       this.options.logger.warn(
@@ -157,7 +159,7 @@ export class OtlpSpanExporter {
   }
 
   /** A 2xx answer: its partial_success, if any, says how many spans were refused. */
-  private accepted(spans: number, body: Buffer): void {
+  private accepted(spans: number, body: Buffer, ExportTraceServiceResponse: protobuf.Type): void {
     let rejected = 0;
     try {
       const answer = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(body), {
@@ -177,7 +179,7 @@ export class OtlpSpanExporter {
     batch: readonly QueuedSpan[],
   ): Promise<{ status: number; body: Buffer; retryAfter?: string }> {
     const { destination } = this.options;
-    let payload: Uint8Array = encodeSpans(
+    let payload: Uint8Array = await encodeSpans(
       batch.map((b) => b.span),
       this.options.identity,
     );

@@ -1,4 +1,4 @@
-import { ExportTraceServiceRequest } from '../../otlp/proto.js';
+import { otlpTypes } from '../../otlp/proto.js';
 import { scrubText } from '../scrub/index.js';
 import type { FinishedRequestSpan, SpanIdentity } from './span-envelope.js';
 
@@ -65,7 +65,11 @@ function spanOf(span: FinishedRequestSpan) {
   };
 }
 
-export function encodeSpans(spans: readonly FinishedRequestSpan[], identity: SpanIdentity): Uint8Array {
+export async function encodeSpans(
+  spans: readonly FinishedRequestSpan[],
+  identity: SpanIdentity,
+): Promise<Uint8Array> {
+  const { ExportTraceServiceRequest } = await otlpTypes();
   const request = ExportTraceServiceRequest.create({
     resourceSpans: [
       {
