@@ -14,11 +14,14 @@ import {
 import { SentryMetrics } from './metrics.js';
 import { createProxyObserver, type SentryProxyObserver } from './proxy-observer.js';
 import {
+  type OtlpOnlySpans,
   type SdkAdapter,
   SendStatus,
   type SentrySendState,
+  startOtlpOnlySpans,
   startSentryClient,
   type TransportFactory,
+  wantsOtlpOnlySpans,
 } from './sdk/index.js';
 
 export interface ErrorTrackingDeps {
@@ -103,7 +106,14 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
   const capture = new ErrorCapture({ sentryEnabled: enabled, limiter, recent, metrics, logger });
   const linker = new ErrorLinker(capture, metrics, config.errorLinkWindowMs, config.errorLinkMaxPending);
   const upstream = deps.upstream.host;
-  const observer = createProxyObserver({ config, upstream, capture, linker });
+  let otlpOnly: OtlpOnlySpans | undefined;
+  const observer = createProxyObserver({
+    config,
+    upstream,
+    capture,
+    linker,
+    otlpOnly: wantsOtlpOnlySpans(config) ? () => otlpOnly : undefined,
+  });
   const router = createErrorsRouter({ recent, sentryEnabled: enabled, environment: config.environment });
   const status = new SendStatus(enabled ? 'not started yet' : 'SENTRY_DSN is not set');
   let sdk: SdkAdapter | undefined;
@@ -121,6 +131,17 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
         logger.warn(
           'Sentry DSN not configured (SENTRY_DSN): error tracking is disabled; recent errors are listed at GET /errors on the admin port',
         );
+        if (wantsOtlpOnlySpans(config)) {
+          try {
+            otlpOnly = await startOtlpOnlySpans(config, metrics, logger);
+            logger.info(
+              { otlp_endpoint: config.otlpTraces.endpoint?.origin },
+              'tracing without Sentry: spans of sampled requests go to the OTLP endpoint (OTEL_EXPORTER_OTLP_*)',
+            );
+          } catch (error) {
+            logger.error({ err: error }, 'tracing failed to start: no spans are exported');
+          }
+        }
         return;
       }
       try {
@@ -144,6 +165,8 @@ export function createErrorTracking(config: SentryConfig, deps: ErrorTrackingDep
     async close(timeoutMs) {
       // Whatever waits for its other half is sent now, unlinked, before Sentry is flushed.
       linker.flush();
+      await otlpOnly?.flush(timeoutMs);
+      otlpOnly = undefined;
       const running = sdk;
       if (running === undefined) return;
       sdk = undefined;

@@ -7,7 +7,7 @@ import {
   proxyErrorHead,
   proxyErrorReport,
 } from './capture/index.js';
-import { type RequestTrace, RequestTracing } from './tracing/index.js';
+import { type RequestTrace, RequestTracing, type SpanStarter } from './tracing/index.js';
 
 /** The parts of the proxy's exchange this observer reads (structurally the proxy's Exchange). */
 export interface ObservedExchange {
@@ -49,6 +49,8 @@ export interface ProxyObserverOptions {
   readonly capture: ErrorCapture;
   /** Joins a backend 5xx with the backend's own error event for the same request. */
   readonly linker?: ErrorLinker | undefined;
+  /** Spans exported over OTLP alone, when there is no DSN but an OTLP endpoint (sdk/otlp-only-spans.ts), once started. */
+  readonly otlpOnly?: (() => SpanStarter | undefined) | undefined;
 }
 
 /** What capturing a failed exchange needs besides the exchange. */
@@ -154,9 +156,10 @@ export function createProxyObserver(options: ProxyObserverOptions): SentryProxyO
     },
   };
 
-  if (config.dsn !== undefined && config.enableTracing) {
+  const otlpOnly = options.otlpOnly;
+  if ((config.dsn !== undefined || otlpOnly !== undefined) && config.enableTracing) {
     observer.forwarding = (req, ex) => {
-      const sdk = capture.sentry;
+      const sdk = capture.sentry ?? otlpOnly?.();
       if (sdk === undefined) return;
       const trace = tracing.forward(sdk, req.headers, ex.method, ex.route.template, ex.requestId);
       if (trace === undefined) return;

@@ -32,7 +32,21 @@ describe('the production bundle', () => {
 
   it('loads @sentry/node only for the transport through an HTTP proxy, and no OpenTelemetry SDK', () => {
     const sentry = chunk('sentry-client.js');
-    expect(staticImports(sentry).filter((m) => !m.startsWith('node:'))).toEqual(['./main.js']);
+    expect(staticImports(sentry).filter((m) => !m.startsWith('node:'))).toEqual([
+      './request-spans.js',
+      './main.js',
+    ]);
+    // The spans of sampled requests, shared with tracing without Sentry: of the SDK, only its
+    // table of span statuses.
+    const spans = chunk('request-spans.js');
+    expect(
+      staticImports(spans)
+        .filter((m) => !m.startsWith('node:'))
+        .sort(),
+    ).toEqual(['./main.js', './rolldown-runtime.js']);
+    expect([...spans.matchAll(/^\/\/ node_modules\/(@sentry\/.*)$/gm)].map((m) => m[1])).toEqual([
+      '@sentry/core/build/esm/types/spanStatus.js',
+    ]);
     expect([...sentry.matchAll(/import\("@sentry\/node"\)/g)]).toHaveLength(1);
     for (const name of ['main.js', 'sentry-client.js', 'lib.js']) {
       // rolldown heads each bundled module with its path.

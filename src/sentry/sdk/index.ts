@@ -6,6 +6,7 @@
  */
 
 export type { SentryClientOptions } from './client-options.js';
+export { type OtlpOnlySpans, startOtlpOnlySpans, wantsOtlpOnlySpans } from './otlp-only-spans.js';
 export type { SdkAdapter } from './sdk-adapter.js';
 export { SendStatus, type SentrySendState } from './send-status.js';
 export { startSentryClient } from './start.js';

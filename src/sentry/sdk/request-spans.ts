@@ -35,8 +35,8 @@ function nowSeconds(): number {
 type SendEnvelope = (envelope: SpanEnvelope) => PromiseLike<{ statusCode?: number | undefined }>;
 
 export interface RequestSpansOptions {
-  /** Hands an envelope to the Sentry client's transport. */
-  readonly sendEnvelope: SendEnvelope;
+  /** Hands an envelope to the Sentry client's transport; without one, spans go only over OTLP. */
+  readonly sendEnvelope?: SendEnvelope | undefined;
   readonly metrics: SentryMetrics;
   readonly identity: SpanIdentity;
   readonly logger: Logger;
@@ -52,25 +52,27 @@ export interface RequestSpansOptions {
  * and to a further OTLP endpoint when one is configured.
  */
 export class RequestSpans {
-  private readonly envelopes: SpanBatch<SpanEnvelope>;
+  private readonly envelopes: SpanBatch<SpanEnvelope> | undefined;
   private readonly toSentry: OtlpSpanExporter | undefined;
   private readonly toOtlp: OtlpSpanExporter | undefined;
 
   constructor(private readonly options: RequestSpansOptions) {
-    const { metrics, identity, logger } = options;
-    this.envelopes = new SpanBatch<SpanEnvelope>(
-      (envelope) => {
-        // The transport counts the spans it loses itself; one Sentry refused is counted here.
-        void options.sendEnvelope(envelope).then((response) => {
-          const outcome = outcomeOfResponse(response.statusCode);
-          if (outcome !== undefined && outcome !== 'sent') metrics.spanDropped(outcome);
-        });
-      },
-      SPAN_HOLD_MS,
-      SPAN_BATCH_MAX,
-    );
+    const { metrics, identity, logger, sendEnvelope } = options;
+    this.envelopes =
+      sendEnvelope &&
+      new SpanBatch<SpanEnvelope>(
+        (envelope) => {
+          // The transport counts the spans it loses itself; one Sentry refused is counted here.
+          void sendEnvelope(envelope).then((response) => {
+            const outcome = outcomeOfResponse(response.statusCode);
+            if (outcome !== undefined && outcome !== 'sent') metrics.spanDropped(outcome);
+          });
+        },
+        SPAN_HOLD_MS,
+        SPAN_BATCH_MAX,
+      );
     const asEnvelopes = (spans: readonly QueuedSpan[]) => {
-      for (const { span, dsc } of spans) this.envelopes.add(spanEnvelope(span, dsc, identity));
+      for (const { span, dsc } of spans) this.envelopes?.add(spanEnvelope(span, dsc, identity));
     };
     if (options.sentryOtlp) {
       this.toSentry = new OtlpSpanExporter({
@@ -118,7 +120,7 @@ export class RequestSpans {
           attributes: renamed ? { ...attributes, 'http.route': route } : attributes,
         };
         if (this.toSentry) this.toSentry.add({ span, dsc });
-        else this.envelopes.add(spanEnvelope(span, dsc, this.options.identity));
+        else this.envelopes?.add(spanEnvelope(span, dsc, this.options.identity));
         this.toOtlp?.add({ span, dsc });
       },
     };
@@ -127,6 +129,6 @@ export class RequestSpans {
   /** Sends what waits: OTLP batches within `timeoutMs`, envelopes into the client's queue, which close() drains. */
   async flush(timeoutMs: number): Promise<void> {
     await Promise.all([this.toSentry?.flush(timeoutMs), this.toOtlp?.flush(timeoutMs)]);
-    this.envelopes.flush();
+    this.envelopes?.flush();
   }
 }

@@ -132,44 +132,18 @@ message S { bytes trace_id = 1; bytes span_id = 2; string name = 5; }`)
 describe('spans to a further OTLP endpoint', () => {
   it('go to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces with its headers, gzipped, beside Sentry', async () => {
     await sink.reset();
-    const received: Array<{
-      path: string;
-      headers: http.IncomingHttpHeaders;
-      names: string[];
-      ids: string[];
-    }> = [];
-    const collector = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = gunzipSync(Buffer.concat(chunks));
-        const decoded = Collector.toObject(Collector.decode(body), { bytes: String }) as {
-          resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; spanId: string }> }> }>;
-        };
-        const spans = decoded.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
-        received.push({
-          path: req.url ?? '',
-          headers: req.headers,
-          names: spans.map((s) => s.name),
-          ids: spans.map((s) => Buffer.from(s.spanId, 'base64').toString('hex')),
-        });
-        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { received, collector, url } = await startCollector();
     const sidecar = await startSidecar(backend.url, {
       SENTRY_DSN: sink.dsn,
       SENTRY_TRACES_PROTOCOL: 'otlp',
       SENTRY_TRACES_SAMPLE_RATE: '1',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}/otel`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `${url}/otel`,
       OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20tempo-token,x-scope-orgid=bank',
       OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
     });
     try {
       const sent = await traffic(sidecar.proxyUrl, 5);
-      const deadline = Date.now() + 5000;
-      while (received.flatMap((r) => r.ids).length < 5 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      await waitForIds(received, 5);
       expect(received[0]!.path).toBe('/otel/v1/traces');
       expect(received[0]!.headers).toMatchObject({
         authorization: 'Bearer tempo-token',
@@ -188,7 +162,67 @@ describe('spans to a further OTLP endpoint', () => {
       await new Promise((r) => collector.close(r));
     }
   });
+
+  it('go there without a Sentry DSN too, with the same trace headers for the backend', async () => {
+    const { received, collector, url } = await startCollector();
+    const sidecar = await startSidecar(backend.url, {
+      SENTRY_TRACES_SAMPLE_RATE: '1',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}/v1/traces`,
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+    });
+    try {
+      const sent = await traffic(sidecar.proxyUrl, 4);
+      await waitForIds(received, 4);
+      expect(received[0]!.path).toBe('/v1/traces');
+      expect(received.flatMap((r) => r.ids).sort()).toEqual(
+        sent.map((s) => s.traceparent.split('-')[2]).sort(),
+      );
+      expect(received.flatMap((r) => r.names)).toEqual(Array(4).fill('GET /api/headers'));
+      const samples = await scrape(sidecar.adminUrl);
+      expect(valueOf(samples, 'sidecar_otlp_spans_total', { destination: 'otlp', outcome: 'sent' })).toBe(4);
+      expect(valueOf(samples, 'sidecar_sentry_enabled', {})).toBe(0);
+    } finally {
+      await sidecar.close();
+      await new Promise((r) => collector.close(r));
+    }
+  });
 });
+
+/** An OTLP/HTTP trace collector on port 0 that keeps what each request carried. */
+async function startCollector() {
+  const received: Array<{
+    path: string;
+    headers: http.IncomingHttpHeaders;
+    names: string[];
+    ids: string[];
+  }> = [];
+  const collector = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = gunzipSync(Buffer.concat(chunks));
+      const decoded = Collector.toObject(Collector.decode(body), { bytes: String }) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; spanId: string }> }> }>;
+      };
+      const spans = decoded.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+      received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        names: spans.map((s) => s.name),
+        ids: spans.map((s) => Buffer.from(s.spanId, 'base64').toString('hex')),
+      });
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  return { received, collector, url: `http://127.0.0.1:${(collector.address() as AddressInfo).port}` };
+}
+
+async function waitForIds(received: Array<{ ids: string[] }>, n: number) {
+  const deadline = Date.now() + 5000;
+  while (received.flatMap((r) => r.ids).length < n && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+}
 
 async function waitForSpans(s: SentrySink, n: number) {
   const deadline = Date.now() + 8000;
