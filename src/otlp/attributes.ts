@@ -32,7 +32,7 @@ function plain(value: AnyValue | undefined, depth: number): unknown {
 }
 
 /** The attribute's value as a label value: strings as they are, the rest as JSON. */
-export function attributeText(value: AnyValue | undefined): string {
+function attributeText(value: AnyValue | undefined): string {
   const v = plain(value, 0);
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -72,7 +72,7 @@ const byName = (a: readonly [string, string, string], b: readonly [string, strin
  * Labels from attributes, sorted by name. Keys that map to one label name are joined with `;`
  * in the order of their original keys, as the specification says. Throws a PointRefusal.
  */
-export function labelsOf(attributes: readonly KeyValue[] | undefined, guard = true): Array<[string, string]> {
+export function labelsOf(attributes: readonly KeyValue[] | undefined): Array<[string, string]> {
   const found: Array<[string, string, string]> = [];
   for (const kv of attributes ?? []) {
     const key = kv.key ?? '';
@@ -80,7 +80,7 @@ export function labelsOf(attributes: readonly KeyValue[] | undefined, guard = tr
     if (name === '') continue;
     const value = kv.value?.stringValue;
     const text = value !== undefined ? value : attributeText(kv.value);
-    found.push([name, key, guard ? checked(key, text) : text]);
+    found.push([name, key, checked(key, text)]);
   }
   found.sort(byName);
   const out: Array<[string, string]> = [];

@@ -134,8 +134,7 @@ export class Translator {
         if (sm.scope?.version)
           scope.push(['otel_scope_version', sm.scope.version.slice(0, MAX_TARGET_LABEL)]);
         for (const metric of sm.metrics ?? []) {
-          this.metric(metric, [...target, ...scope], result, refuse);
-          sinceTurn += pointsOf(metric).points.length;
+          sinceTurn += this.metric(metric, [...target, ...scope], result, refuse);
           if (sinceTurn >= SLICE_POINTS) {
             sinceTurn = 0;
             await nextTurn();
@@ -151,16 +150,20 @@ export class Translator {
     fixed: ReadonlyArray<readonly [string, string]>,
     result: TranslateResult,
     refuse: (refusal: PointRefusal, points: number) => void,
-  ): void {
+  ): number {
     const { points, temporality } = pointsOf(metric);
-    if (points.length === 0) return;
+    if (points.length === 0) return 0;
     const type = kindOf(metric);
     const source = metric.name ?? '';
     const unit = metric.unit ?? '';
-    const problem = this.check(metric, type, temporality);
-    if (problem !== undefined) return refuse(problem, points.length);
+    const name = type === undefined ? '' : metricName(source, unit, type);
+    const problem = this.check(metric, type, name, temporality);
+    if (problem !== undefined) {
+      refuse(problem, points.length);
+      return points.length;
+    }
     const family: FamilyKey = {
-      name: metricName(source, unit, type!),
+      name,
       type: type!,
       help: metric.description?.replace(/\s+/g, ' ').trim() || `OTLP metric ${source}`,
       source,
@@ -183,14 +186,19 @@ export class Translator {
         refuse(error, 1);
       }
     }
+    return points.length;
   }
 
   /** What is wrong with a metric as a whole, if anything. */
-  private check(metric: OtlpMetric, type: FamilyType | undefined, temporality: number | undefined) {
+  private check(
+    metric: OtlpMetric,
+    type: FamilyType | undefined,
+    name: string,
+    temporality: number | undefined,
+  ) {
     const source = metric.name ?? '';
     if (type === undefined)
       return new PointRefusal('unsupported_type', `${source} has no data of a known type`);
-    const name = metricName(source, metric.unit ?? '', type);
     if (name === '')
       return new PointRefusal(
         'invalid_name',

@@ -78,7 +78,11 @@ function quantile(histogram: Uint32Array, total: number, q: number): number | nu
 export class RouteWindows {
   /** Route, then method: no key is built per request. */
   private readonly rings = new Map<string, Map<string, RouteRing>>();
-  /** Requests under way by declared route, then method; an entry leaves when it reaches 0. */
+  /**
+   * Requests under way by declared route, then method. Entries stay at 0 between requests, so a
+   * request makes no Map entries of its own; figures() sweeps out those at 0. Declared routes
+   * are few, which bounds them.
+   */
   private readonly running = new Map<string, Map<string, number>>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -136,12 +140,7 @@ export class RouteWindows {
   ended(method: string, route: string): void {
     const methods = this.running.get(route);
     const n = methods?.get(method);
-    if (methods === undefined || n === undefined) return;
-    if (n > 1) methods.set(method, n - 1);
-    else {
-      methods.delete(method);
-      if (methods.size === 0) this.running.delete(route);
-    }
+    if (n !== undefined && n > 0) methods!.set(method, n - 1);
   }
 
   /** Forgets a route the labeller gave up (idle or folded), with every method. */
@@ -166,9 +165,11 @@ export class RouteWindows {
     // A first, slow request (a long generation) shows before it ends.
     for (const [route, methods] of this.running) {
       for (const [method, running] of methods) {
-        if (this.rings.get(route)?.has(method)) continue;
+        if (running === 0) methods.delete(method);
+        if (running === 0 || this.rings.get(route)?.has(method)) continue;
         out.push({ method, route, ...this.routeFigures(new RouteRing(), epoch), inFlight: running });
       }
+      if (methods.size === 0) this.running.delete(route);
     }
     return out;
   }
