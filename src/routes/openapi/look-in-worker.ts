@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LookReply, LookRequest } from './look.js';
+import { failedLook, type LookReply, type LookRequest } from './look.js';
 
 export interface LookJob {
   readonly result: Promise<LookReply>;
@@ -28,15 +28,7 @@ export function lookInWorker(request: LookRequest, deadlineMs: number): LookJob 
   const result = new Promise<LookReply>((resolve) => {
     settle = resolve;
   });
-  const failed = (reason: string): LookReply => ({
-    look: {
-      outcome: 'fetch_error',
-      url: request.candidates.length === 1 ? request.candidates[0]! : request.backend,
-      reason,
-    },
-    known: { ...request.known },
-    parses: [],
-  });
+  const failed = (reason: string) => failedLook(request, reason);
   let worker: Worker;
   try {
     worker = new Worker(WORKER, {

@@ -1,17 +1,23 @@
 import { performance } from 'node:perf_hooks';
-import type { RefusedKey } from './document-templates.js';
+import type { RefusedKey, TemplateOptions } from './document-templates.js';
 import type { FetchResult } from './fetch-document.js';
 import { fetchDocument } from './fetch-document.ts';
+import { isJson, jsonTemplates, parseFailure, utf8Text } from './json-document.ts';
 import type { LoadOutcome } from './metrics.js';
 import { parseInChild } from './parse-in-child.ts';
 import type { ParseReply } from './parser-protocol.js';
 
 /**
- * One look for the backend's API description, run in the discovery worker
- * (openapi-discovery.ts): each candidate URL in turn, the one that served it last time first,
- * with conditional requests, and a parse (in a child process) only when the bytes changed.
- * What it learns per URL goes back to the sidecar, which hands it to the next look, so an
- * unchanged document, good or bad, is not parsed twice.
+ * One look for the backend's API description: each candidate URL in turn, the one that served
+ * it last time first, with conditional requests, and a parse only when the bytes changed. What
+ * it learns per URL goes back to the sidecar, which hands it to the next look, so an unchanged
+ * document, good or bad, is not parsed twice.
+ *
+ * A look runs on the sidecar's own thread first (`inline`): a JSON document of at most
+ * INLINE_MAX_BYTES is fetched and parsed there, in a few milliseconds, and no worker thread or
+ * process is ever started for it (a worker, once run, leaves the process 13-24 MB larger for
+ * good). A larger document, or YAML, ends the inline look with `needsWorker`, and the sidecar
+ * looks again in the discovery worker (openapi-discovery.ts), which parses in a child process.
  *
  * Node runs this file in the worker straight from TypeScript in tests: runtime imports name .ts
  * files (see openapi-parser.ts), and only erasable syntax is used.
@@ -84,12 +90,23 @@ export type Look =
       readonly reason: string;
     };
 
+/** The most a look on the sidecar's own thread fetches and parses there. */
+export const INLINE_MAX_BYTES = 256 * 1024;
+
 export interface LookReply {
+  /** The look ended because the document needs the discovery worker: larger than INLINE_MAX_BYTES, or YAML. */
+  readonly needsWorker?: true;
   readonly look: Look;
   /** `known` as this look left it. */
   readonly known: Record<string, Known>;
   /** Each parse: how long it took, for the debug log. */
-  readonly parses: Array<{ readonly url: string; readonly bytes: number; readonly ms: number }>;
+  readonly parses: Array<{
+    readonly url: string;
+    readonly bytes: number;
+    readonly ms: number;
+    /** On the sidecar's own thread, or in a parser process. */
+    readonly where: 'inline' | 'process';
+  }>;
 }
 
 /** A place that holds no API description; the look goes on to the next one. */
@@ -130,6 +147,18 @@ interface Context {
   readonly parses: LookReply['parses'];
   /** Several candidates: a place without an API description sends the look on to the next. */
   readonly several: boolean;
+  /** On the sidecar's own thread: only small JSON documents are parsed here. */
+  readonly inline: boolean;
+}
+
+/** Ends an inline look: the document needs the discovery worker. */
+class NeedsWorker extends Error {}
+
+/** A small JSON document's templates, parsed on this thread; NeedsWorker for YAML. */
+function parseInline(chunks: readonly Buffer[], options: TemplateOptions): ParseReply {
+  const text = utf8Text(Buffer.concat(chunks));
+  if (text !== undefined && !isJson(text)) throw new NeedsWorker();
+  return text === undefined ? parseFailure('not UTF-8 text') : jsonTemplates(text, options);
 }
 
 async function parse(
@@ -144,16 +173,21 @@ async function parse(
     serverPrefix: settings.serverPrefix,
     documentUrl: url,
   };
+  const started = performance.now();
+  if (ctx.inline) {
+    const reply = parseInline(chunks, options);
+    ctx.parses.push({ url, bytes: size, ms: Math.round(performance.now() - started), where: 'inline' });
+    return reply;
+  }
   const job = parseInChild(chunks, options, {
     memoryMb: settings.parseMemoryMb,
     timeoutMs: settings.parseTimeoutMs,
   });
   const cancel = () => job.cancel();
   ctx.signal.addEventListener('abort', cancel, { once: true });
-  const started = performance.now();
   const reply = await job.result;
   ctx.signal.removeEventListener('abort', cancel);
-  ctx.parses.push({ url, bytes: size, ms: Math.round(performance.now() - started) });
+  ctx.parses.push({ url, bytes: size, ms: Math.round(performance.now() - started), where: 'process' });
   return reply;
 }
 
@@ -178,7 +212,7 @@ async function lookAt(ctx: Context, url: URL): Promise<Look | Miss> {
   const fetched = await fetchDocument({
     url,
     timeoutMs: request.settings.timeoutMs,
-    maxBytes: request.settings.maxBytes,
+    maxBytes: ctx.inline ? Math.min(request.settings.maxBytes, INLINE_MAX_BYTES) : request.settings.maxBytes,
     etag: cached?.etag,
     lastModified: cached?.lastModified,
     signal,
@@ -191,6 +225,7 @@ async function lookAt(ctx: Context, url: URL): Promise<Look | Miss> {
     case 'error':
       return { outcome: 'fetch_error', url: key, reason: fetched.reason };
     case 'too_large':
+      if (ctx.inline && request.settings.maxBytes > INLINE_MAX_BYTES) throw new NeedsWorker();
       return { outcome: 'too_large', url: key, reason: fetched.reason };
     case 'status': {
       const redirect = fetched.location ? ` (a redirect to ${fetched.location}: set OPENAPI_URL to it)` : '';
@@ -215,13 +250,41 @@ async function lookAt(ctx: Context, url: URL): Promise<Look | Miss> {
   }
 }
 
-export async function look(request: LookRequest, signal: AbortSignal): Promise<LookReply> {
+/** One look; `inline` on the sidecar's own thread (see above), else in the discovery worker. */
+export async function look(request: LookRequest, signal: AbortSignal, inline = false): Promise<LookReply> {
+  try {
+    return await lookAtCandidates(request, signal, inline);
+  } catch (error) {
+    if (!(error instanceof NeedsWorker)) throw error;
+    return { ...failedLook(request, 'the document needs the discovery worker'), needsWorker: true };
+  }
+}
+
+/** A look that found nothing because it could not run to its end (`reason`). */
+export function failedLook(request: LookRequest, reason: string): LookReply {
+  return {
+    look: {
+      outcome: 'fetch_error',
+      url: request.candidates.length === 1 ? request.candidates[0]! : request.backend,
+      reason,
+    },
+    known: { ...request.known },
+    parses: [],
+  };
+}
+
+async function lookAtCandidates(
+  request: LookRequest,
+  signal: AbortSignal,
+  inline: boolean,
+): Promise<LookReply> {
   const ctx: Context = {
     request,
     signal,
     known: { ...request.known },
     parses: [],
     several: request.candidates.length > 1,
+    inline,
   };
   const { known, parses } = ctx;
   const candidates = request.candidates.map((href) => new URL(href));

@@ -4,8 +4,9 @@ import { look } from './look.ts';
 
 /**
  * The discovery worker: one look for the backend's API description (look.ts), off the main
- * thread, then it ends. Fetching a large document, hashing it and, above all, starting the
- * parser process happen here: spawning a process blocks the calling thread until the child
+ * thread, then it ends; used once a document proved larger than the main thread parses itself,
+ * or YAML. Fetching a large document, hashing it and, above all, starting the parser process
+ * happen here: spawning a process blocks the calling thread until the child
  * has exec'd, which on a busy or CPU-throttled machine takes long enough to delay every request
  * if the proxy's own thread did it.
  *

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { TemplateOptions } from './document-templates.js';
 import { documentTemplates } from './document-templates.ts';
+import { firstLine, isJson, jsonTemplates, parseFailure, utf8Text } from './json-document.ts';
 import type { ParseReply } from './parser-protocol.js';
 import { PARSE_FLAG } from './parser-protocol.ts';
 
@@ -21,52 +22,32 @@ import { PARSE_FLAG } from './parser-protocol.ts';
 
 /** No OpenAPI document needs aliases; a few are harmless, many are an expansion attack. */
 const YAML_MAX_ALIASES = 100;
-const REASON_LENGTH = 200;
 
-function firstLine(message: string): string {
-  const line = message.split('\n', 1)[0] ?? '';
-  return line.length > REASON_LENGTH ? `${line.slice(0, REASON_LENGTH)}…` : line;
-}
-
-type Parsed = { ok: true; doc: unknown } | { ok: false; reason: string };
-
-function parseText(text: string): Parsed {
-  const start = text.trimStart()[0];
-  const json = start === '{' || start === '[';
+function yamlTemplates(text: string, options: TemplateOptions): ParseReply {
+  let doc: unknown;
   try {
-    if (json) return { ok: true, doc: JSON.parse(text) };
-    return {
-      ok: true,
-      doc: parseYaml(text, {
-        maxAliasCount: YAML_MAX_ALIASES,
-        // Checking each new key against every earlier one is quadratic in a map's size, and a
-        // `paths` map holds thousands; JSON.parse keeps the last of duplicate keys too.
-        uniqueKeys: false,
-        // 'error' throws on errors without printing warnings ('silent' would swallow errors).
-        logLevel: 'error',
-      }),
-    };
+    doc = parseYaml(text, {
+      maxAliasCount: YAML_MAX_ALIASES,
+      // Checking each new key against every earlier one is quadratic in a map's size, and a
+      // `paths` map holds thousands; JSON.parse keeps the last of duplicate keys too.
+      uniqueKeys: false,
+      // 'error' throws on errors without printing warnings ('silent' would swallow errors).
+      logLevel: 'error',
+    });
   } catch (error) {
     const message = firstLine(error instanceof Error ? error.message : String(error));
     // The YAML parser recurses per level of nesting and reports the overflow as its own error.
-    if (/Maximum call stack/.test(message)) return { ok: false, reason: 'nested too deeply to parse' };
-    return { ok: false, reason: `not valid ${json ? 'JSON' : 'YAML'}: ${message}` };
+    if (/Maximum call stack/.test(message)) return parseFailure('nested too deeply to parse');
+    return parseFailure(`not valid YAML: ${message}`);
   }
+  return documentTemplates(doc, options);
 }
 
 /** Parses JSON or YAML and extracts the templates; never throws. */
 export function parseAndExtract(bytes: Uint8Array, options: TemplateOptions): ParseReply {
-  let text: string;
-  try {
-    // fatal: bytes that are not UTF-8 are refused rather than turned into replacement characters.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { ok: false, outcome: 'parse_error', reason: 'not UTF-8 text', notApiDescription: false };
-  }
-  const parsed = parseText(text);
-  if (!parsed.ok)
-    return { ok: false, outcome: 'parse_error', reason: parsed.reason, notApiDescription: false };
-  return documentTemplates(parsed.doc, options);
+  const text = utf8Text(bytes);
+  if (text === undefined) return parseFailure('not UTF-8 text');
+  return isJson(text) ? jsonTemplates(text, options) : yamlTemplates(text, options);
 }
 
 async function serve(options: TemplateOptions): Promise<void> {

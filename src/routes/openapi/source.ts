@@ -3,7 +3,7 @@ import type { OpenApiConfig } from '../../config/openapi.js';
 import type { Logger } from '../../log/logger.js';
 import { LoadLog } from './load-log.js';
 import type { GoodDocument, Known, Look, LookRequest } from './look.js';
-import { type LookJob, lookInWorker } from './look-in-worker.js';
+import { type PlacedLookJob, placeLook } from './look-here.js';
 import { OpenApiMetrics } from './metrics.js';
 
 export interface OpenApiSource {
@@ -76,7 +76,8 @@ function retrySchedule(refreshMs: number): (look: Look) => number {
 /**
  * Keeps the backend's route templates up to date from its API description: looks at start,
  * again every OPENAPI_REFRESH_S, sooner (with backoff) while the backend is down or has none.
- * Each look runs in a worker thread and parses in a child process (look.ts), so nothing of it
+ * A small JSON document is fetched and parsed on this thread; a larger one, or YAML, is looked
+ * at in a worker thread and parsed in a child process (look.ts), so that no long step of it
  * happens on the proxy's thread. A document that cannot be used is logged once per change of
  * reason and counted; the last good one stays in force.
  */
@@ -92,7 +93,10 @@ export function createOpenApiSource(deps: OpenApiSourceDeps): OpenApiSource {
   let inForce: GoodDocument | undefined;
   let remembered: string | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let job: LookJob | undefined;
+  let job: PlacedLookJob | undefined;
+  // Once a document has needed the discovery worker, later looks start there (look.ts says why
+  // a look runs on this thread first).
+  let inWorker = false;
   let running: Promise<void> | undefined;
   let started = false;
   let stopped = false;
@@ -140,15 +144,17 @@ export function createOpenApiSource(deps: OpenApiSourceDeps): OpenApiSource {
       remembered,
       inForce: inForce?.hash,
     };
-    job = lookInWorker(request, lookDeadlineMs);
-    const reply = await job.result;
+    job = placeLook(request, lookDeadlineMs, inWorker);
+    const placed = await job.result;
     job = undefined;
     if (stopped) return;
+    inWorker = placed.inWorker;
+    const { reply } = placed;
     known = reply.known;
     for (const parse of reply.parses) {
       deps.logger.debug(
         parse,
-        `Parsed the OpenAPI document at ${parse.url} (${parse.bytes} bytes) in ${parse.ms} ms`,
+        `Parsed the OpenAPI document at ${parse.url} (${parse.bytes} bytes) in ${parse.ms} ms ${parse.where === 'inline' ? 'on the main thread' : 'in a parser process'}`,
       );
     }
     metrics.loaded(reply.look.outcome);

@@ -211,3 +211,55 @@ describe('a backend that is down at start', () => {
     ]);
   });
 });
+
+describe('where a document is parsed', () => {
+  const where = (r: RunningSource) =>
+    r.logs.lines
+      .map(
+        (l) =>
+          /^Parsed the OpenAPI document .* (on the main thread|in a parser process)$/.exec(
+            String(l.msg),
+          )?.[1],
+      )
+      .filter(Boolean);
+
+  it('parses a small JSON document on the main thread, starting no worker or process', async () => {
+    backend = await startDocumentBackend();
+    backend.serve('/openapi.json', { body: fastapiDocument(FASTAPI_PATHS) });
+    running = startSource(backend.url);
+    await eventually(() => running!.deliveries.length === 1);
+    expect(running.deliveries[0]!.templates).toEqual(FASTAPI_PATHS);
+    expect(where(running)).toEqual(['on the main thread']);
+    expect(backend.count('/openapi.json')).toBe(1);
+  });
+
+  it('parses YAML in a parser process', async () => {
+    backend = await startDocumentBackend();
+    const yaml = stringify({
+      openapi: '3.1.0',
+      info: { title: 'shop', version: '1' },
+      paths: { '/orders/{id}': {} },
+    });
+    backend.serve('/openapi.yaml', { body: yaml, headers: { 'content-type': 'application/yaml' } });
+    running = startSource(backend.url, { OPENAPI_URL: '/openapi.yaml' });
+    await eventually(() => running!.deliveries.length === 1);
+    expect(running.deliveries[0]!.templates).toEqual(['/orders/{id}']);
+    expect(where(running)).toEqual(['in a parser process']);
+  });
+
+  it('parses a JSON document over 256 KiB in a parser process, and looks for later ones there too', async () => {
+    backend = await startDocumentBackend();
+    const many = Array.from({ length: 1_500 }, (_, i) => `/res${i}/{id}`);
+    const large = fastapiDocument(many);
+    expect(large.length).toBeGreaterThan(256 * 1024);
+    backend.serve('/openapi.json', { body: large });
+    running = startSource(backend.url, { OPENAPI_REFRESH_S: '1' });
+    await eventually(() => running!.deliveries.length === 1, 10_000);
+    expect(running.deliveries[0]!.templates).toHaveLength(1_500);
+    // The main thread stopped reading at 256 KiB; the worker read the whole document.
+    expect(backend.count('/openapi.json')).toBe(2);
+    backend.serve('/openapi.json', { body: fastapiDocument(['/small/{id}']) });
+    await eventually(() => running!.deliveries.length === 2, 6_000);
+    expect(where(running)).toEqual(['in a parser process', 'in a parser process']);
+  });
+});
