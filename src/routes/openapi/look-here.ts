@@ -1,5 +1,6 @@
-import { failedLook, type LookReply, type LookRequest, look } from './look.js';
-import { type LookJob, lookInWorker } from './look-in-worker.js';
+import { type LookReply, type LookRequest, look } from './look.js';
+import { lookInWorker } from './look-in-worker.js';
+import { type LookJob, settleLook } from './look-job.js';
 
 /**
  * Runs one look on the sidecar's own thread (look.ts, `inline`): small JSON documents are
@@ -8,27 +9,11 @@ import { type LookJob, lookInWorker } from './look-in-worker.js';
  */
 export function lookHere(request: LookRequest, deadlineMs: number): LookJob {
   const controller = new AbortController();
-  let settle: (reply: LookReply) => void = () => {};
-  const result = new Promise<LookReply>((resolve) => {
-    settle = resolve;
-  });
-  let done = false;
-  const finish = (reply: LookReply) => {
-    if (done) return;
-    done = true;
-    clearTimeout(deadline);
-    settle(reply);
-  };
-  const stop = (reason: string) => {
-    finish(failedLook(request, reason));
-    controller.abort();
-  };
-  const deadline = setTimeout(() => stop(`no result within ${deadlineMs / 1000} s`), deadlineMs);
-  deadline.unref();
+  const { job, finish, fail } = settleLook(request, deadlineMs, () => controller.abort());
   look(request, controller.signal, true).then(finish, (error: unknown) =>
-    finish(failedLook(request, `discovery failed: ${(error as Error).message}`)),
+    fail(`discovery failed: ${(error as Error).message}`),
   );
-  return { result, cancel: () => stop('the sidecar is stopping') };
+  return job;
 }
 
 export interface PlacedLookJob {

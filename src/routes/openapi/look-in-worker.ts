@@ -1,13 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { failedLook, type LookReply, type LookRequest } from './look.js';
-
-export interface LookJob {
-  readonly result: Promise<LookReply>;
-  /** Ends the look now (at shutdown); its result becomes a fetch_error. */
-  cancel(): void;
-}
+import type { LookReply, LookRequest } from './look.js';
+import { type LookJob, settleLook } from './look-job.js';
 
 /**
  * The worker module sits next to this one under the same extension: `.js` in dist/src and in
@@ -19,17 +14,13 @@ const WORKER_HEAP_MB = 32;
 /** Time a cancelled worker has to kill its parser and end, before it is terminated. */
 const CANCEL_GRACE_MS = 1_000;
 
-/**
- * Runs one look (look.ts) in a worker thread that ends with it. `deadlineMs` bounds the whole
- * look, whatever its fetches and parse do.
- */
+/** Runs one look (look.ts) in a worker thread that ends with it, within `deadlineMs`. */
 export function lookInWorker(request: LookRequest, deadlineMs: number): LookJob {
-  let settle: (reply: LookReply) => void = () => {};
-  const result = new Promise<LookReply>((resolve) => {
-    settle = resolve;
+  let worker: Worker | undefined;
+  const { job, finish, fail } = settleLook(request, deadlineMs, () => {
+    worker?.postMessage('cancel');
+    setTimeout(() => void worker?.terminate(), CANCEL_GRACE_MS).unref();
   });
-  const failed = (reason: string) => failedLook(request, reason);
-  let worker: Worker;
   try {
     worker = new Worker(WORKER, {
       name: 'openapi-discovery',
@@ -37,27 +28,13 @@ export function lookInWorker(request: LookRequest, deadlineMs: number): LookJob 
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
   } catch (error) {
-    settle(failed(`discovery could not start (${(error as Error).message})`));
-    return { result, cancel: () => {} };
+    fail(`discovery could not start (${(error as Error).message})`);
+    return job;
   }
   // The worker never keeps the sidecar alive, e.g. while it shuts down.
   worker.unref();
-  let done = false;
-  const finish = (reply: LookReply) => {
-    if (done) return;
-    done = true;
-    clearTimeout(deadline);
-    settle(reply);
-  };
-  const stop = (reason: string) => {
-    finish(failed(reason));
-    worker.postMessage('cancel');
-    setTimeout(() => void worker.terminate(), CANCEL_GRACE_MS).unref();
-  };
-  const deadline = setTimeout(() => stop(`no result within ${deadlineMs / 1000} s`), deadlineMs);
-  deadline.unref();
   worker.on('message', (reply: LookReply) => finish(reply));
-  worker.on('error', (error) => finish(failed(`discovery failed: ${error.message}`)));
-  worker.on('exit', (code) => finish(failed(`discovery ended without a result (exit code ${code})`)));
-  return { result, cancel: () => stop('the sidecar is stopping') };
+  worker.on('error', (error) => fail(`discovery failed: ${error.message}`));
+  worker.on('exit', (code) => fail(`discovery ended without a result (exit code ${code})`));
+  return job;
 }
