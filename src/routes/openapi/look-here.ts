@@ -1,4 +1,4 @@
-import { type LookReply, type LookRequest, look } from './look.js';
+import { type LookRequest, look } from './look.js';
 import { lookInWorker } from './look-in-worker.js';
 import { type LookJob, settleLook } from './look-job.js';
 
@@ -16,23 +16,21 @@ export function lookHere(request: LookRequest, deadlineMs: number): LookJob {
   return job;
 }
 
-export interface PlacedLookJob {
-  /** The reply, and whether the look ended in the discovery worker. */
-  readonly result: Promise<{ readonly reply: LookReply; readonly inWorker: boolean }>;
-  cancel(): void;
-}
-
 /**
- * One look where it fits: on this thread, then in the discovery worker when the document needs
- * it; straight in the worker once a document has (`inWorker`).
+ * One look where it fits: on this thread, then, when the document needs it, in the discovery
+ * worker with what is left of `deadlineMs`. Every look starts here: the URL that served the
+ * document in force is asked first, and an unchanged document (a 304, or the same bytes) needs
+ * no parse, so a YAML document costs the worker only when it changed, and a large one when it
+ * changed or, served without validators, at each look.
  */
-export function placeLook(request: LookRequest, deadlineMs: number, inWorker: boolean): PlacedLookJob {
-  let current = inWorker ? lookInWorker(request, deadlineMs) : lookHere(request, deadlineMs);
+export function placeLook(request: LookRequest, deadlineMs: number): LookJob {
+  const started = Date.now();
+  let current = lookHere(request, deadlineMs);
   let cancelled = false;
-  const result = current.result.then(async (reply) => {
-    if (inWorker || !reply.needsWorker || cancelled) return { reply, inWorker };
-    current = lookInWorker(request, deadlineMs);
-    return { reply: await current.result, inWorker: true };
+  const result = current.result.then((reply) => {
+    if (!reply.needsWorker || cancelled) return reply;
+    current = lookInWorker(request, Math.max(0, deadlineMs - (Date.now() - started)));
+    return current.result;
   });
   return {
     result,

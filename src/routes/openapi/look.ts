@@ -16,8 +16,9 @@ import type { ParseReply } from './parser-protocol.js';
  * A look runs on the sidecar's own thread first (`inline`): a JSON document of at most
  * INLINE_MAX_BYTES is fetched and parsed there, in a few milliseconds, and no worker thread or
  * process is ever started for it (a worker, once run, leaves the process 13-24 MB larger for
- * good). A larger document, or YAML, ends the inline look with `needsWorker`, and the sidecar
- * looks again in the discovery worker (openapi-discovery.ts), which parses in a child process.
+ * good). A larger document, or a changed one that is not JSON (YAML, or text of any other
+ * kind), ends the inline look with `needsWorker`, and the sidecar looks again in the discovery
+ * worker (openapi-discovery.ts), which parses in a child process (look-here.ts).
  *
  * Node runs this file in the worker straight from TypeScript in tests: runtime imports name .ts
  * files (see openapi-parser.ts), and only erasable syntax is used.
@@ -173,8 +174,8 @@ async function parse(
     serverPrefix: settings.serverPrefix,
     documentUrl: url,
   };
-  const started = performance.now();
   if (ctx.inline) {
+    const started = performance.now();
     const reply = parseInline(chunks, options);
     ctx.parses.push({ url, bytes: size, ms: Math.round(performance.now() - started), where: 'inline' });
     return reply;
@@ -185,6 +186,7 @@ async function parse(
   });
   const cancel = () => job.cancel();
   ctx.signal.addEventListener('abort', cancel, { once: true });
+  const started = performance.now();
   const reply = await job.result;
   ctx.signal.removeEventListener('abort', cancel);
   ctx.parses.push({ url, bytes: size, ms: Math.round(performance.now() - started), where: 'process' });

@@ -3,7 +3,8 @@ import type { OpenApiConfig } from '../../config/openapi.js';
 import type { Logger } from '../../log/logger.js';
 import { LoadLog } from './load-log.js';
 import type { GoodDocument, Known, Look, LookRequest } from './look.js';
-import { type PlacedLookJob, placeLook } from './look-here.js';
+import { placeLook } from './look-here.js';
+import type { LookJob } from './look-job.js';
 import { OpenApiMetrics } from './metrics.js';
 
 export interface OpenApiSource {
@@ -87,16 +88,14 @@ export function createOpenApiSource(deps: OpenApiSourceDeps): OpenApiSource {
   const metrics = deps.metrics ?? new OpenApiMetrics(deps.registry);
   const log = new LoadLog(deps.logger);
   const where = candidates(config, deps.upstream);
-  // Each candidate may be fetched and parsed once in a look.
+  // Each candidate may be fetched and parsed once in a look; a look handed from the main thread
+  // to the worker (look-here.ts) keeps within the same bound.
   const lookDeadlineMs = (config.timeoutMs + config.parseTimeoutMs) * where.length + LOOK_SLACK_MS;
   let known: Record<string, Known> = {};
   let inForce: GoodDocument | undefined;
   let remembered: string | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let job: PlacedLookJob | undefined;
-  // Once a document has needed the discovery worker, later looks start there (look.ts says why
-  // a look runs on this thread first).
-  let inWorker = false;
+  let job: LookJob | undefined;
   let running: Promise<void> | undefined;
   let started = false;
   let stopped = false;
@@ -144,12 +143,10 @@ export function createOpenApiSource(deps: OpenApiSourceDeps): OpenApiSource {
       remembered,
       inForce: inForce?.hash,
     };
-    job = placeLook(request, lookDeadlineMs, inWorker);
-    const placed = await job.result;
+    job = placeLook(request, lookDeadlineMs);
+    const reply = await job.result;
     job = undefined;
     if (stopped) return;
-    inWorker = placed.inWorker;
-    const { reply } = placed;
     known = reply.known;
     for (const parse of reply.parses) {
       deps.logger.debug(

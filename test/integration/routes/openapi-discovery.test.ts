@@ -223,17 +223,18 @@ describe('where a document is parsed', () => {
       )
       .filter(Boolean);
 
-  it('parses a small JSON document on the main thread, starting no worker or process', async () => {
+  it('parses a small JSON document on the main thread, fetching it once', async () => {
     backend = await startDocumentBackend();
     backend.serve('/openapi.json', { body: fastapiDocument(FASTAPI_PATHS) });
     running = startSource(backend.url);
     await eventually(() => running!.deliveries.length === 1);
     expect(running.deliveries[0]!.templates).toEqual(FASTAPI_PATHS);
     expect(where(running)).toEqual(['on the main thread']);
+    // A look handed to the worker would have fetched the document again.
     expect(backend.count('/openapi.json')).toBe(1);
   });
 
-  it('parses YAML in a parser process', async () => {
+  it('parses YAML in a parser process once, and reads it unchanged on the main thread after', async () => {
     backend = await startDocumentBackend();
     const yaml = stringify({
       openapi: '3.1.0',
@@ -241,13 +242,18 @@ describe('where a document is parsed', () => {
       paths: { '/orders/{id}': {} },
     });
     backend.serve('/openapi.yaml', { body: yaml, headers: { 'content-type': 'application/yaml' } });
-    running = startSource(backend.url, { OPENAPI_URL: '/openapi.yaml' });
+    running = startSource(backend.url, { OPENAPI_URL: '/openapi.yaml', OPENAPI_REFRESH_S: '1' });
     await eventually(() => running!.deliveries.length === 1);
     expect(running.deliveries[0]!.templates).toEqual(['/orders/{id}']);
+    expect(backend.count('/openapi.yaml')).toBe(2);
+    await eventually(async () => (await running!.loads('unchanged')) >= 2, 6_000);
+    await running.stop();
+    // Same bytes, no parse: each later look is one fetch, on the main thread.
     expect(where(running)).toEqual(['in a parser process']);
+    expect(backend.count('/openapi.yaml')).toBe(2 + (await running.loads('unchanged')));
   });
 
-  it('parses a JSON document over 256 KiB in a parser process, and looks for later ones there too', async () => {
+  it('parses a JSON document over 256 KiB in a parser process, and a later small one on the main thread', async () => {
     backend = await startDocumentBackend();
     const many = Array.from({ length: 1_500 }, (_, i) => `/res${i}/{id}`);
     const large = fastapiDocument(many);
@@ -260,6 +266,33 @@ describe('where a document is parsed', () => {
     expect(backend.count('/openapi.json')).toBe(2);
     backend.serve('/openapi.json', { body: fastapiDocument(['/small/{id}']) });
     await eventually(() => running!.deliveries.length === 2, 6_000);
-    expect(where(running)).toEqual(['in a parser process', 'in a parser process']);
+    expect(where(running)).toEqual(['in a parser process', 'on the main thread']);
+  });
+
+  it('hands a gzipped document to the worker when it passes 256 KiB once decompressed', async () => {
+    backend = await startDocumentBackend();
+    const many = Array.from({ length: 1_500 }, (_, i) => `/res${i}/{id}`);
+    const body = gzipSync(fastapiDocument(many));
+    expect(body.length).toBeLessThan(256 * 1024);
+    backend.serve('/openapi.json', {
+      body,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    running = startSource(backend.url);
+    await eventually(() => running!.deliveries.length === 1, 10_000);
+    expect(running.deliveries[0]!.templates).toHaveLength(1_500);
+    expect(where(running)).toEqual(['in a parser process']);
+    expect(backend.count('/openapi.json')).toBe(2);
+  });
+
+  it('refuses a document over an OPENAPI_MAX_BYTES below 256 KiB on the main thread, without the worker', async () => {
+    backend = await startDocumentBackend();
+    backend.serve('/openapi.json', {
+      body: fastapiDocument(Array.from({ length: 100 }, (_, i) => `/r${i}`)),
+    });
+    running = startSource(backend.url, { OPENAPI_MAX_BYTES: '2048' });
+    await eventually(async () => (await running!.loads('too_large')) === 1);
+    expect(backend.count('/openapi.json')).toBe(1);
+    expect(running.deliveries).toEqual([]);
   });
 });
