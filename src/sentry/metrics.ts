@@ -91,6 +91,8 @@ export const LINK_OUTCOMES = ['linked', 'response_alone', 'app_error_alone', 'ev
 export type LinkOutcome = (typeof LINK_OUTCOMES)[number];
 
 export const OTLP_SPAN_OUTCOMES = ['sent', 'rejected', 'dropped', 'queue_overflow', 'fell_back'] as const;
+/** What became of spans an OTLP exporter (tracing/otlp-exporter.ts) was given. */
+export type OtlpSpanOutcome = (typeof OTLP_SPAN_OUTCOMES)[number];
 
 export class SentryMetrics {
   private readonly events: Counter<'outcome'>;
@@ -116,7 +118,7 @@ export class SentryMetrics {
   }
 
   /** Spans an OTLP exporter (tracing/otlp-exporter.ts) delivered or lost; series appear with the destination. */
-  otlpSpans(destination: 'sentry' | 'otlp', outcome: string, count: number): void {
+  otlpSpans(destination: 'sentry' | 'otlp', outcome: OtlpSpanOutcome, count: number): void {
     this.otlpSpansCounter.inc({ destination, outcome }, count);
   }
 

@@ -1,4 +1,4 @@
-import { debug, SDK_VERSION } from '@sentry/core';
+import { type DsnComponents, debug, SDK_VERSION } from '@sentry/core';
 import { ServerRuntimeClient, type ServerRuntimeClientOptions } from '@sentry/core/server';
 import { orgIdFromDsn, type SdkInfo } from '../tracing/index.js';
 import { type SentryClientOptions, sentryOptions } from './client-options.js';
@@ -43,13 +43,11 @@ class SidecarClient extends ServerRuntimeClient {
  * DSN's public key in `x-sentry-auth`. Sentry applies no server-side sampling there: the
  * sidecar's own decides.
  */
-export function sentryOtlpEndpoint(dsn: string, timeoutMs: number) {
-  const url = new URL(dsn);
-  const segments = url.pathname.split('/').filter(Boolean);
-  const project = segments.pop() ?? '';
-  const prefix = segments.length > 0 ? `/${segments.join('/')}` : '';
-  const endpoint = new URL(`${url.protocol}//${url.host}${prefix}/api/${project}/integration/otlp/v1/traces`);
-  return { url: endpoint, headers: { 'x-sentry-auth': `sentry sentry_key=${url.username}` }, timeoutMs };
+export function sentryOtlpEndpoint(dsn: DsnComponents, timeoutMs: number) {
+  // The same base as the SDK's envelope endpoint, from the DSN the client parsed.
+  const base = `${dsn.protocol}://${dsn.host}${dsn.port ? `:${dsn.port}` : ''}${dsn.path ? `/${dsn.path}` : ''}`;
+  const url = new URL(`${base}/api/${dsn.projectId}/integration/otlp/v1/traces`);
+  return { url, headers: { 'x-sentry-auth': `sentry sentry_key=${dsn.publicKey ?? ''}` }, timeoutMs };
 }
 
 /** Starts a Sentry client for this sidecar, behind the adapter the rest of src/sentry calls. */
@@ -101,8 +99,8 @@ export async function createSentryClient(options: SentryClientOptions): Promise<
     identity: { environment: config.environment, release, sdk },
     logger: options.logger,
     sentryOtlp:
-      config.tracesProtocol === 'otlp'
-        ? sentryOtlpEndpoint(config.dsn, config.transportTimeoutMs)
+      config.tracesProtocol === 'otlp' && dsn !== undefined
+        ? sentryOtlpEndpoint(dsn, config.transportTimeoutMs)
         : undefined,
     otlp: config.otlpTraces,
   });

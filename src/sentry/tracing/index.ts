@@ -10,7 +10,6 @@ export {
   type OtlpDestination,
   OtlpSpanExporter,
   type QueuedSpan,
-  type SpanExportOutcome,
 } from './otlp-exporter.js';
 export { type DscIdentity, OwnDsc, orgIdFromDsn } from './own-dsc.js';
 export {

@@ -5,6 +5,7 @@ import { gzip } from 'node:zlib';
 import type protobuf from 'protobufjs';
 import type { Logger } from '../../log/logger.js';
 import { otlpTypes } from '../../otlp/proto.js';
+import type { OtlpSpanOutcome } from '../metrics.js';
 import { SendPause } from '../sdk/send-pause.js';
 import { encodeSpans } from './otlp-spans.js';
 import type { FinishedRequestSpan, SpanIdentity } from './span-envelope.js';
@@ -18,8 +19,6 @@ export interface QueuedSpan {
   readonly dsc: Dsc;
 }
 
-export type SpanExportOutcome = 'sent' | 'rejected' | 'dropped' | 'queue_overflow' | 'fell_back';
-
 export interface OtlpDestination {
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
@@ -32,7 +31,7 @@ export interface OtlpExporterOptions {
   readonly identity: SpanIdentity;
   readonly logger: Logger;
   /** Counts spans by what became of them. */
-  readonly count: (outcome: SpanExportOutcome, spans: number) => void;
+  readonly count: (outcome: OtlpSpanOutcome, spans: number) => void;
   /**
    * The server does not speak OTLP here (404, 403, 405, 415): the spans of the refused batch and
    * every later one go to `fallback`, if given; without one they are dropped.
