@@ -54,7 +54,9 @@ describe('a 20 MB document', () => {
     expect(figures.bytes).toBeGreaterThan(20 * 1024 * 1024);
     expect(figures.quiet.templates).toBe(5_200);
     expect(figures.inline.cpuMs).toBeGreaterThan(50);
-    expect(figures.quiet.mainCpuMs).toBeLessThan(figures.inline.cpuMs / 4);
+    // The main thread asks first itself (small JSON documents are parsed there) and hands over
+    // on the declared length: one refused request, ~1 ms warm and ~10 ms as the process's first.
+    expect(figures.quiet.mainCpuMs).toBeLessThan(figures.inline.cpuMs / 3);
   });
 
   it('stalls no request on another port for anything like the time the parse takes', () => {
